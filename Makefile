@@ -1,0 +1,29 @@
+# `make run` starts the app, `make test` runs the suite; both set up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test models clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/haikei run
+
+test: install
+	$(BIN)/python -m pytest
+
+# Regenerate the ONNX models from the shipped .tflite files with the project's own converter.
+models: install
+	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx
+	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation_landscape.tflite models/selfie_segmentation_landscape.onnx
+
+clean:
+	rm -rf $(VENV) .pytest_cache app/*.egg-info

@@ -1,0 +1,3 @@
+from haikei.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Backgrounds from a spec string: ``blur[:STRENGTH]``, ``image:PATH``, ``video:PATH``,
+``color:#RRGGBB`` or ``none`` (effect off).
+
+Each background renders a frame-sized BGR image for the current frame.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from haikei.compose import cover_fit
+from haikei.errors import BackgroundError
+from haikei.sources import IMAGE_SUFFIXES, SourceError, check_readable_file, load_image
+
+SPEC_HELP = "use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"
+DEFAULT_BLUR = 20.0
+
+
+class Background:
+    spec: str
+    #: ``False`` for ``none``: the pipeline then skips segmentation and passes frames through.
+    replaces = True
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class NoBackground(Background):
+    replaces = False
+
+    def __init__(self) -> None:
+        self.spec = "none"
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        return frame
+
+
+class BlurBackground(Background):
+    """Gaussian blur of the frame itself, computed at reduced resolution (same look, a fraction of the cost)."""
+
+    def __init__(self, strength: float) -> None:
+        self.strength = strength
+        self.spec = f"blur:{strength:g}"
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        return blur_frame(frame, self.strength)
+
+
+def blur_frame(frame: np.ndarray, strength: float) -> np.ndarray:
+    """Blur with sigma ``strength`` px at 720p (scaled with the frame height)."""
+    h, w = frame.shape[:2]
+    sigma = strength * h / 720.0
+    if sigma <= 0:
+        return frame
+    factor = max(1.0, sigma / 3.0)  # keep ~3 px of sigma at the small size
+    small_size = (max(1, round(w / factor)), max(1, round(h / factor)))
+    small = cv2.resize(frame, small_size, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+class ColorBackground(Background):
+    def __init__(self, bgr: tuple[int, int, int], spec: str) -> None:
+        self.bgr = bgr
+        self.spec = spec
+        self._cache: np.ndarray | None = None
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        if self._cache is None or self._cache.shape != frame.shape:
+            self._cache = np.empty_like(frame)
+            self._cache[:] = self.bgr
+        return self._cache
+
+
+class ImageBackground(Background):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.spec = f"image:{path}"
+        self.image = load_image(path, BackgroundError)
+        self._fitted: np.ndarray | None = None
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        if self._fitted is None or self._fitted.shape != frame.shape:
+            self._fitted = cover_fit(self.image, (frame.shape[1], frame.shape[0]))
+        return self._fitted
+
+
+class VideoBackground(Background):
+    """A video played in a loop, in step with the frames' timestamps."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            check_readable_file(path, "background video")
+        except SourceError as exc:
+            raise BackgroundError(exc.message, exc.fix) from None
+        self.path = path
+        self.spec = f"video:{path}"
+        self.capture = cv2.VideoCapture(str(path))
+        ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
+        if not ok:
+            self.capture.release()
+            raise BackgroundError(f"cannot decode background video {path}", "use an mp4, mkv, webm or avi file")
+        fps = self.capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if 0 < fps <= 240 else 30.0
+        self._current = first
+        self._position = 0  # index of ``_current`` in the file
+        self._start: float | None = None
+        self._fitted: np.ndarray | None = None
+
+    def _advance(self) -> None:
+        ok, image = self.capture.read()
+        if not ok:  # end of file: loop
+            self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, image = self.capture.read()
+            if not ok:
+                raise BackgroundError(f"background video {self.path} cannot be read again from the start")
+            self._position = -1
+            self._start = None
+        self._current = image
+        self._position += 1
+        self._fitted = None
+
+    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+        if self._start is None:
+            self._start = timestamp - self._position / self.fps
+        wanted = int((timestamp - self._start) * self.fps)
+        skipped = 0
+        while self._position < wanted and skipped < 8:  # catch up, but never stall a frame for it
+            self._advance()
+            skipped += 1
+        if self._fitted is None or self._fitted.shape != frame.shape:
+            self._fitted = cover_fit(self._current, (frame.shape[1], frame.shape[0]))
+        return self._fitted
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
+
+
+def parse_background(spec: str) -> Background:
+    """Build the background a spec names; a bare file path works too (image or video by suffix)."""
+    kind, _, arg = spec.partition(":")
+    kind = kind.strip().lower()
+    if kind == "none" and not arg:
+        return NoBackground()
+    if kind == "blur":
+        if not arg:
+            return BlurBackground(DEFAULT_BLUR)
+        try:
+            strength = float(arg)
+        except ValueError:
+            strength = -1.0
+        if not 0 <= strength <= 100:
+            raise BackgroundError(f"bad blur strength {arg!r} in {spec!r}", "use blur:0 to blur:100, e.g. blur:20")
+        return BlurBackground(strength)
+    if kind in ("color", "colour"):
+        match = _COLOR.fullmatch(arg.strip())
+        if not match:
+            raise BackgroundError(f"bad colour {arg!r} in {spec!r}", "write it as color:#RRGGBB, e.g. color:#00ff00")
+        r, g, b = bytes.fromhex(match.group(1))
+        return ColorBackground((b, g, r), f"color:#{match.group(1).lower()}")
+    if kind == "image" and arg:
+        return ImageBackground(Path(arg).expanduser())
+    if kind == "video" and arg:
+        return VideoBackground(Path(arg).expanduser())
+    path = Path(spec).expanduser()
+    if path.suffix and path.exists():
+        return ImageBackground(path) if path.suffix.lower() in IMAGE_SUFFIXES else VideoBackground(path)
+    raise BackgroundError(f"bad background {spec!r}", SPEC_HELP)

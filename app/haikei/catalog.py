@@ -1,0 +1,190 @@
+"""Segmentation models: manifests, where to find them, and sha256 verification.
+
+Every model is a file plus a small JSON manifest beside it that says how to feed it and how to read
+its output. Shipped models live in the project's ``models/`` folder; users drop their own file and
+manifest into their models folder (``haikei models`` prints where) or pass ``--models-dir``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from haikei import paths
+from haikei.errors import ModelError
+
+ENGINE_NAMES = ("onnxruntime", "mediapipe")
+LAYOUTS = ("NHWC", "NCHW")
+CHANNEL_ORDERS = ("RGB", "BGR")
+OUTPUT_KINDS = ("probability", "sigmoid", "softmax")
+DEFAULT_MODEL = "selfie-landscape"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """How to turn the model's output into a person probability.
+
+    ``probability``: channel ``channel`` already holds it. ``sigmoid``: it holds a logit.
+    ``softmax``: the channels are class logits; person is class ``channel`` of all of them.
+    """
+
+    kind: str
+    channel: int = 0
+
+
+@dataclass(frozen=True)
+class ModelManifest:
+    name: str
+    file: Path
+    sha256: str
+    engine: str
+    input_width: int
+    input_height: int
+    layout: str
+    channel_order: str
+    #: The model sees ``(pixel - mean) / std`` with pixels in 0..255, per channel in model order.
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    output: OutputSpec
+    license: str
+    source: str
+    description: str = ""
+    manifest_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self.input_width, self.input_height
+
+    def read_verified(self) -> bytes:
+        """The model file's bytes, refused unless their sha256 is the manifest's."""
+        try:
+            data = self.file.read_bytes()
+        except OSError as exc:
+            raise ModelError(
+                f"model {self.name!r}: cannot read {self.file}: {exc.strerror or exc}",
+                "put the model file back or remove its manifest",
+            ) from None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != self.sha256:
+            raise ModelError(
+                f"model {self.name!r}: {self.file.name} fails its sha256 check "
+                f"(expected {self.sha256[:12]}…, got {digest[:12]}…); refusing to load a changed file",
+                "reinstall Haikei or restore the original file",
+            )
+        return data
+
+    def verified(self) -> bool:
+        try:
+            self.read_verified()
+        except ModelError:
+            return False
+        return True
+
+
+def parse_manifest(path: Path) -> ModelManifest:
+    """Read and check one manifest; every problem is a :class:`ModelError` naming the file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
+    try:
+        return _manifest_from_json(raw, path)
+    except (KeyError, TypeError, ValueError) as exc:
+        detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ModelError(f"model manifest {path} is invalid: {detail}") from None
+
+
+def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
+    if not isinstance(raw, dict):
+        raise TypeError("top level must be an object")
+    inp, out, norm = raw["input"], raw["output"], raw["input"]["normalization"]
+    manifest = ModelManifest(
+        name=str(raw["name"]),
+        file=path.parent / str(raw["file"]),
+        sha256=str(raw["sha256"]).lower(),
+        engine=_one_of(raw["engine"], ENGINE_NAMES, "engine"),
+        input_width=int(inp["width"]),
+        input_height=int(inp["height"]),
+        layout=_one_of(inp["layout"], LAYOUTS, "input.layout"),
+        channel_order=_one_of(inp["channel_order"], CHANNEL_ORDERS, "input.channel_order"),
+        mean=_triple(norm["mean"], "mean"),
+        std=_triple(norm["std"], "std"),
+        output=OutputSpec(
+            kind=_one_of(out["kind"], OUTPUT_KINDS, "output.kind"), channel=int(out.get("channel", 0))
+        ),
+        license=str(raw["license"]),
+        source=str(raw["source"]),
+        description=str(raw.get("description", "")),
+        manifest_path=path,
+    )
+    if not manifest.name or "/" in manifest.name:
+        raise ValueError(f"bad model name {manifest.name!r}")
+    if len(manifest.sha256) != 64:
+        raise ValueError("sha256 must be 64 hex digits")
+    if not (8 <= manifest.input_width <= 4096 and 8 <= manifest.input_height <= 4096):
+        raise ValueError("input size out of range")
+    if any(s == 0 for s in manifest.std):
+        raise ValueError("normalization std must not be 0")
+    return manifest
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _triple(value: Any, what: str) -> tuple[float, float, float]:
+    values = [float(v) for v in (value if isinstance(value, list) else [value])]
+    if len(values) == 1:
+        values *= 3
+    if len(values) != 3:
+        raise ValueError(f"normalization {what} needs 1 or 3 numbers")
+    return values[0], values[1], values[2]
+
+
+@dataclass
+class Catalog:
+    """All models found, by name, plus the problems met while scanning (never fatal)."""
+
+    models: dict[str, ModelManifest]
+    problems: list[str]
+
+    def get(self, name: str) -> ModelManifest:
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise ModelError(
+                f"unknown model {name!r}", f"choose one of: {known} (see `haikei models`)"
+            ) from None
+
+
+def model_dirs(extra: Iterable[Path] = ()) -> list[Path]:
+    """Shipped models first, then the user's folder, then any ``--models-dir``."""
+    return [paths.shipped_models_dir(), paths.user_models_dir(), *extra]
+
+
+def load_catalog(dirs: Iterable[Path] | None = None) -> Catalog:
+    models: dict[str, ModelManifest] = {}
+    problems: list[str] = []
+    for folder in model_dirs() if dirs is None else dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.json")):
+            try:
+                manifest = parse_manifest(path)
+            except ModelError as exc:
+                problems.append(str(exc))
+                continue
+            if manifest.name in models:
+                problems.append(
+                    f"model {manifest.name!r} in {path} ignored: "
+                    f"the name is taken by {models[manifest.name].manifest_path}"
+                )
+                continue
+            models[manifest.name] = manifest
+    return Catalog(models, problems)

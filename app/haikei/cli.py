@@ -1,0 +1,215 @@
+"""``haikei`` command line: run, process, models, devices.
+
+User errors end the program with exit status 2 and one line on stderr saying what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from haikei import __version__
+from haikei.catalog import Catalog, load_catalog, model_dirs
+from haikei.config import load_settings
+from haikei.errors import HaikeiError
+from haikei.settings import CUSTOM, PRESETS, Settings, parse_size
+
+EXIT_USER_ERROR = 2
+
+
+def _add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, with_output: bool) -> None:
+    if with_source:
+        parser.add_argument("--source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)")
+    parser.add_argument("--model", help="segmentation model (see `haikei models`)")
+    parser.add_argument("--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none")
+    parser.add_argument("--preset", choices=[*PRESETS, CUSTOM], help="refinement preset")
+    if with_output:
+        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | FILE | none (default: vcam)")
+        parser.add_argument("--size", metavar="WxH", help="output size, e.g. 1280x720")
+        parser.add_argument("--fps", type=int, help="output frame rate")
+    parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help="flip horizontally")
+    parser.add_argument("--threads", type=int, help="inference threads (default 1)")
+    parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
+    parser.add_argument("--models-dir", type=Path, action="append", default=[], help="extra folder of model manifests")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="haikei", description="Virtual webcam with background blur and replacement.")
+    parser.add_argument("--version", action="version", version=f"haikei {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="camera or video → virtual camera, headless")
+    _add_pipeline_options(run, with_source=True, with_output=True)
+    run.add_argument("--stats", action="store_true", help="print frame rate and stage timings every second")
+
+    process = sub.add_parser("process", help="process a video file offline")
+    process.add_argument("input", type=Path)
+    process.add_argument("output", type=Path)
+    _add_pipeline_options(process, with_source=False, with_output=False)
+    process.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    models = sub.add_parser("models", help="list segmentation models")
+    models.add_argument("--json", action="store_true")
+    models.add_argument("--models-dir", type=Path, action="append", default=[])
+
+    devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
+    devices.add_argument("--json", action="store_true")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, base: Settings) -> Settings:
+    """The saved settings with the command line's options on top."""
+    changes = {}
+    for key in ("source", "model", "background", "output", "fps", "threads", "mirror"):
+        value = getattr(args, key, None)
+        if value is not None:
+            changes[key] = value
+    if getattr(args, "size", None):
+        changes["width"], changes["height"] = parse_size(args.size)
+    if args.preset:
+        changes["preset"] = args.preset
+    return base.replace(**changes)
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    for folder in args.models_dir:
+        if not folder.is_dir():
+            raise HaikeiError(f"models folder not found: {folder}")
+    return load_catalog(model_dirs(args.models_dir))
+
+
+def _warn(message: object) -> None:
+    print(f"haikei: warning: {message}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from haikei.engine import Engine
+
+    base, warnings = load_settings()
+    for warning in warnings:
+        _warn(warning)
+    settings = settings_from_args(args, base)
+    engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn).start()
+    print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.is_set() and not engine.wait(timeout=1.0):
+            if args.stats:
+                snap = engine.snapshot()
+                stages = " ".join(f"{k}={v['p50']:.1f}" for k, v in snap["stages"].items())
+                print(f"fps={snap['fps']:.1f} dropped={snap['dropped']} ms(p50): {stages}", file=sys.stderr)
+    finally:
+        engine.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    snap = engine.snapshot()
+    print(f"haikei: {snap['frames']} frames sent", file=sys.stderr)
+    return 0
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from haikei.pipeline import FrameProcessor
+    from haikei.sinks import FileSink
+    from haikei.sources import VideoFileSource
+
+    base, _ = load_settings()
+    source = VideoFileSource(args.input, paced=False, loop=False)
+    settings = settings_from_args(args, base).replace(
+        source=str(args.input), output=str(args.output), width=source.size[0] + source.size[0] % 2,
+        height=source.size[1] + source.size[1] % 2, fps=max(1, min(120, round(source.fps))),
+    )
+    try:
+        processor = FrameProcessor(settings, _catalog(args))
+    except HaikeiError:
+        source.close()
+        raise
+    try:
+        sink = FileSink(args.output, source.size, source.fps)
+    except HaikeiError:
+        source.close()
+        processor.close()
+        raise
+    total = source.frame_count if args.frames is None else min(args.frames, source.frame_count or args.frames)
+    done = 0
+    try:
+        with tqdm(total=total, unit="frame", disable=args.no_progress, file=sys.stderr) as bar:
+            while args.frames is None or done < args.frames:
+                try:
+                    frame = source.read()
+                except HaikeiError:
+                    break  # end of the file
+                sink.send(processor.process(frame).image)
+                done += 1
+                bar.update()
+    finally:
+        source.close()
+        processor.close()
+        sink.close()
+    if done == 0:
+        raise HaikeiError(f"no frames could be read from {args.input}")
+    print(f"haikei: wrote {done} frames to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    rows = [
+        {
+            "name": m.name,
+            "engine": m.engine,
+            "input_size": f"{m.input_width}x{m.input_height}",
+            "license": m.license,
+            "verified": m.verified(),
+            "file": str(m.file),
+        }
+        for m in catalog.models.values()
+    ]
+    if args.json:
+        print(json.dumps({"models": rows, "problems": catalog.problems}, indent=2))
+        return 0
+    print(f"{'NAME':28} {'ENGINE':12} {'INPUT':9} {'VERIFIED':9} LICENSE")
+    for row in rows:
+        print(f"{row['name']:28} {row['engine']:12} {row['input_size']:9} {'yes' if row['verified'] else 'NO':9} {row['license']}")
+    for problem in catalog.problems:
+        _warn(problem)
+    print(f"\nAdd your own models (file + manifest .json) to {model_dirs()[1]}")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from haikei.devices import list_devices
+    from haikei.sinks import virtual_camera_fix
+
+    found = list_devices()
+    if args.json:
+        print(json.dumps({"devices": [d.to_dict() for d in found]}, indent=2))
+        return 0
+    for kind, title in (("camera", "Cameras"), ("virtual-camera", "Virtual cameras")):
+        print(f"{title}:")
+        entries = [d for d in found if d.kind == kind]
+        for d in entries:
+            print(f"  {d.id:14} {d.name}" + (f"  ({d.problem})" if d.problem else ""))
+        if not entries:
+            print("  none" + (f": {virtual_camera_fix()}" if kind == "virtual-camera" else ""))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except HaikeiError as exc:
+        print(f"haikei: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130

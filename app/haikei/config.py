@@ -1,0 +1,60 @@
+"""The settings file: JSON under the platform's config folder, written atomically.
+
+A file that cannot be read back is moved aside (never deleted) and defaults are used, with a
+warning that says where the old file went.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from haikei import paths
+from haikei.errors import SettingsError
+from haikei.settings import Settings
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """The saved settings (defaults if none) and any warnings to show the user."""
+    path = path or settings_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(), []
+    except OSError as exc:
+        return Settings(), [f"cannot read settings {path}: {exc.strerror}; using defaults"]
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise SettingsError("the file does not hold a JSON object")
+        return Settings.from_dict(data), []
+    except (json.JSONDecodeError, SettingsError) as exc:
+        backup = path.with_name(f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+        os.replace(path, backup)
+        return Settings(), [f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    atomic_write_text(path or settings_path(), json.dumps(settings.to_dict(), indent=2) + "\n")

@@ -1,0 +1,266 @@
+"""The live engine: capture → segment → refine → compose → output on two worker threads.
+
+The capture thread keeps only the newest frame (stale frames are dropped, never queued); the
+processing thread takes it, runs :class:`~haikei.pipeline.FrameProcessor` and sends the result.
+The caller (CLI or GUI) only starts, stops, reads stats and swaps :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from haikei.catalog import Catalog
+from haikei.compose import cover_fit
+from haikei.errors import HaikeiError, SourceError
+from haikei.pipeline import FrameProcessor
+from haikei.settings import Settings
+from haikei.sinks import Sink, open_sink
+from haikei.sources import Frame, Source, open_source
+from haikei.stats import PipelineStats
+
+SOURCE_KEYS = ("source", "width", "height", "fps")
+OUTPUT_KEYS = ("output", "width", "height", "fps")
+#: Back-off between attempts to reopen a source that failed: first, then doubling up to the last.
+RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
+
+ErrorHandler = Callable[[HaikeiError], None]
+
+
+class LatestFrame:
+    """A one-slot mailbox: ``put`` replaces an untaken frame (counted as dropped)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._frame: Frame | None = None
+        self.dropped = 0
+
+    def put(self, frame: Frame) -> None:
+        with self._cond:
+            if self._frame is not None:
+                self.dropped += 1
+            self._frame = frame
+            self._cond.notify()
+
+    def take(self, timeout: float) -> Frame | None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._frame is not None, timeout)
+            frame, self._frame = self._frame, None
+            return frame
+
+
+def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
+    """A dark frame saying why there is no picture, so the call shows a message, not a freeze."""
+    w, h = size
+    image = np.full((h, w, 3), 40, np.uint8)
+    scale = max(0.5, h / 720)
+    for i, line in enumerate(("Camera paused", message)):
+        font_scale = scale * (1.4 if i == 0 else 0.7)
+        (tw, th), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 2)
+        y = h // 2 + int(i * 60 * scale)
+        cv2.putText(image, line, ((w - tw) // 2, y), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (230, 230, 230), 2, cv2.LINE_AA)
+    return image
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sink: Sink | None = None,
+        catalog: Catalog | None = None,
+        paced: bool = True,
+        max_frames: int | None = None,
+        on_error: ErrorHandler | None = None,
+        on_output: Callable[[np.ndarray, np.ndarray | None, Frame], None] | None = None,
+    ):
+        self._settings = settings
+        self._catalog = catalog
+        self._paced = paced
+        self._max_frames = max_frames
+        self._on_error = on_error or (lambda error: None)
+        self._on_output = on_output
+        self._own_sink = sink is None
+        self.sink = sink
+        self.stats = PipelineStats()
+        self._slot = LatestFrame()
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._changed = threading.Event()
+        self._lock = threading.Lock()
+        self.source: Source | None = None
+        self.processor: FrameProcessor | None = None
+        self.source_error: str | None = None
+        self._threads: list[threading.Thread] = []
+
+    # -- control ---------------------------------------------------------------------------
+    def start(self) -> Engine:
+        """Open model, background, source and output; errors here raise in the caller's thread."""
+        s = self._settings
+        self.processor = FrameProcessor(s, self._catalog)
+        try:
+            self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
+            if self.sink is None:
+                self.sink = open_sink(s.output, (s.width, s.height), s.fps)
+        except HaikeiError:
+            self._close_all()
+            raise
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="haikei-capture", daemon=True),
+            threading.Thread(target=self._process_loop, name="haikei-process", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def update(self, **changes) -> Settings:
+        """Change settings live; they take effect on the next frame."""
+        with self._lock:
+            self._settings = self._settings.replace(**changes)
+            self._changed.set()
+            return self._settings
+
+    def set_settings(self, settings: Settings) -> None:
+        with self._lock:
+            self._settings = settings
+            self._changed.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until ``max_frames`` were sent or the engine stopped; ``True`` if so."""
+        return self._done.wait(timeout)
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop both threads and release camera, model and output device."""
+        self._stop.set()
+        self._slot.put(Frame(np.zeros((2, 2, 3), np.uint8), -1, 0.0))  # wake the processing thread
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._close_all()
+        self._done.set()
+
+    def snapshot(self) -> dict:
+        snap = self.stats.snapshot()
+        snap["dropped"] = self._slot.dropped
+        snap["source_error"] = self.source_error
+        return snap
+
+    def _close_all(self) -> None:
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+        if self.sink is not None and self._own_sink:
+            self.sink.close()
+            self.sink = None
+        if self.processor is not None:
+            self.processor.close()
+            self.processor = None
+
+    # -- capture thread --------------------------------------------------------------------
+    def _capture_loop(self) -> None:
+        opened_with = self._settings
+        failures = 0
+        while not self._stop.is_set():
+            wanted = self._settings
+            if any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS) or self.source is None:
+                if not self._reopen_source(wanted, failures):
+                    failures += 1
+                    continue
+                opened_with, failures = wanted, 0
+            try:
+                frame = self.source.read()
+            except SourceError as exc:
+                self._report(exc)
+                self.source.close()
+                self.source = None
+                continue
+            size = (wanted.width, wanted.height)
+            if (frame.image.shape[1], frame.image.shape[0]) != size:
+                frame.image = cover_fit(frame.image, size)
+            self._slot.put(frame)
+
+    def _reopen_source(self, settings: Settings, failures: int) -> bool:
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+        try:
+            self.source = open_source(settings.source, (settings.width, settings.height), settings.fps, self._paced)
+        except SourceError as exc:
+            self.source_error = str(exc)
+            if failures == 0:
+                self._report(exc)
+            size = (settings.width, settings.height)
+            self._slot.put(Frame(paused_frame(size, "Reconnecting..."), -1, time.monotonic()))
+            self._stop.wait(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
+            return False
+        self.source_error = None
+        return True
+
+    # -- processing thread -----------------------------------------------------------------
+    def _process_loop(self) -> None:
+        sent = 0
+        while not self._stop.is_set():
+            frame = self._slot.take(timeout=0.25)
+            if frame is None or self._stop.is_set():
+                continue
+            if self._changed.is_set():
+                self._apply_settings()
+            started = time.perf_counter()
+            if frame.index < 0:  # a status frame from the capture thread: show it as is
+                image, alpha, timings = frame.image, None, {}
+            else:
+                result = self.processor.process(frame)
+                image, alpha, timings = result.image, result.alpha, result.timings_ms
+            t_out = time.perf_counter()
+            try:
+                self.sink.send(image)
+            except HaikeiError as exc:
+                self._report(exc)
+            done = time.perf_counter()
+            timings["output"] = (done - t_out) * 1e3
+            timings["capture"] = frame.capture_ms
+            timings["total"] = timings["capture"] + (done - started) * 1e3
+            if self._paced and frame.index >= 0:
+                timings["latency"] = (time.monotonic() - frame.timestamp) * 1e3
+            self.stats.record(timings)
+            if self._on_output is not None:
+                self._on_output(image, alpha, frame)
+            sent += 1
+            if self._max_frames is not None and sent >= self._max_frames:
+                self._done.set()
+                return
+
+    def _apply_settings(self) -> None:
+        with self._lock:
+            wanted = self._settings
+            self._changed.clear()
+        previous = self.processor.settings
+        for error in self.processor.apply(wanted):
+            self._report(error)
+        effective = self.processor.settings
+        if self._own_sink and any(getattr(wanted, k) != getattr(previous, k) for k in OUTPUT_KEYS):
+            try:
+                sink = open_sink(wanted.output, (wanted.width, wanted.height), wanted.fps)
+            except HaikeiError as exc:
+                self._report(exc)
+                effective = effective.replace(output=previous.output)
+            else:
+                self.sink.close()
+                self.sink = sink
+        with self._lock:
+            if not self._changed.is_set():
+                self._settings = effective
+
+    def _report(self, error: HaikeiError) -> None:
+        try:
+            self._on_error(error)
+        except Exception:  # a faulty handler must not kill the pipeline
+            pass

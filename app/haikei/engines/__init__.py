@@ -1,0 +1,83 @@
+"""Segmentation engines, in a registry keyed by the manifest's ``engine`` field.
+
+An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution, in two
+timed steps: :meth:`Segmenter.preprocess` (resize, colour order, normalisation) and
+:meth:`Segmenter.infer` (run the model, decode its output).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from haikei.catalog import ModelManifest
+from haikei.errors import ModelError
+
+
+class Segmenter(ABC):
+    def __init__(self, manifest: ModelManifest):
+        self.manifest = manifest
+        self._resized = np.empty((manifest.input_height, manifest.input_width, 3), np.uint8)
+
+    def resize_input(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """The frame at model size, in the model's channel order (uint8, reused buffer)."""
+        cv2.resize(frame_bgr, self.manifest.input_size, dst=self._resized, interpolation=cv2.INTER_AREA)
+        if self.manifest.channel_order == "RGB":
+            cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
+        return self._resized
+
+    @abstractmethod
+    def preprocess(self, frame_bgr: np.ndarray) -> object: ...
+
+    @abstractmethod
+    def infer(self, prepared: object) -> np.ndarray: ...
+
+    def __call__(self, frame_bgr: np.ndarray) -> np.ndarray:
+        return self.infer(self.preprocess(frame_bgr))
+
+    def close(self) -> None:
+        """Release the model."""
+
+
+def decode_output(raw: np.ndarray, manifest: ModelManifest) -> np.ndarray:
+    """Model output as HxWxC (any size) → float32 person probability HxW in [0, 1]."""
+    spec = manifest.output
+    if spec.channel >= raw.shape[2]:
+        raise ModelError(
+            f"model {manifest.name!r}: output has {raw.shape[2]} channel(s), "
+            f"manifest asks for channel {spec.channel}"
+        )
+    if spec.kind == "probability":
+        mask = raw[:, :, spec.channel]
+    elif spec.kind == "sigmoid":
+        mask = 1.0 / (1.0 + np.exp(-raw[:, :, spec.channel]))
+    else:  # softmax over the classes, person = class ``channel``
+        shifted = np.exp(raw - raw.max(axis=2, keepdims=True))
+        mask = shifted[:, :, spec.channel] / shifted.sum(axis=2)
+    return np.clip(mask, 0.0, 1.0).astype(np.float32, copy=False)
+
+
+SegmenterFactory = Callable[[ModelManifest, int, str], Segmenter]
+ENGINES: dict[str, SegmenterFactory] = {}
+
+
+def register_engine(name: str) -> Callable[[SegmenterFactory], SegmenterFactory]:
+    def add(factory: SegmenterFactory) -> SegmenterFactory:
+        ENGINES[name] = factory
+        return factory
+
+    return add
+
+
+def open_segmenter(manifest: ModelManifest, threads: int = 1, accelerator: str = "auto") -> Segmenter:
+    """Load ``manifest``'s model with its engine (after checking the file's sha256)."""
+    from haikei.engines import mediapipe_engine, onnx_engine  # noqa: F401  (they register themselves)
+
+    try:
+        factory = ENGINES[manifest.engine]
+    except KeyError:
+        raise ModelError(f"model {manifest.name!r} needs engine {manifest.engine!r}, which is not available") from None
+    return factory(manifest, threads, accelerator)

@@ -1,0 +1,76 @@
+"""onnxruntime engine: CPU by default, a GPU execution provider when one is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from haikei.catalog import ModelManifest
+from haikei.engines import Segmenter, decode_output, register_engine
+from haikei.errors import ModelError
+
+#: Tried in this order when ``accelerator="auto"``; CPU always comes last.
+GPU_PROVIDERS = (
+    "TensorrtExecutionProvider",
+    "CUDAExecutionProvider",
+    "ROCMExecutionProvider",
+    "DmlExecutionProvider",
+    "CoreMLExecutionProvider",
+)
+
+
+def choose_providers(available: list[str], accelerator: str) -> list[str]:
+    gpu = [p for p in GPU_PROVIDERS if p in available] if accelerator == "auto" else []
+    return [*gpu[:1], "CPUExecutionProvider"]
+
+
+class OnnxSegmenter(Segmenter):
+    def __init__(self, manifest: ModelManifest, threads: int, accelerator: str):
+        super().__init__(manifest)
+        import onnxruntime as ort
+
+        data = manifest.read_verified()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self.providers = choose_providers(ort.get_available_providers(), accelerator)
+        try:
+            self.session = ort.InferenceSession(data, sess_options=options, providers=self.providers)
+        except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
+            raise ModelError(f"model {manifest.name!r}: onnxruntime cannot load {manifest.file.name}: {exc}") from None
+        model_input = self.session.get_inputs()[0]
+        self.input_name = model_input.name
+        expected = self._tensor_shape()
+        if any(isinstance(d, int) and d != e for d, e in zip(model_input.shape, expected)):
+            raise ModelError(
+                f"model {manifest.name!r}: input shape {model_input.shape} does not match the manifest "
+                f"({manifest.layout} {manifest.input_width}x{manifest.input_height})"
+            )
+        self._mean = np.array(manifest.mean, np.float32)
+        self._inv_std = 1.0 / np.array(manifest.std, np.float32)
+        self._tensor = np.empty((manifest.input_height, manifest.input_width, 3), np.float32)
+
+    def _tensor_shape(self) -> tuple[int, ...]:
+        m = self.manifest
+        if m.layout == "NHWC":
+            return (1, m.input_height, m.input_width, 3)
+        return (1, 3, m.input_height, m.input_width)
+
+    def preprocess(self, frame_bgr: np.ndarray) -> np.ndarray:
+        np.subtract(self.resize_input(frame_bgr), self._mean, out=self._tensor)
+        self._tensor *= self._inv_std
+        if self.manifest.layout == "NCHW":
+            return np.ascontiguousarray(self._tensor.transpose(2, 0, 1))[None]
+        return self._tensor[None]
+
+    def infer(self, prepared: np.ndarray) -> np.ndarray:
+        (raw,) = self.session.run(None, {self.input_name: prepared})[:1]
+        raw = raw[0]
+        if self.manifest.layout == "NCHW":
+            raw = raw.transpose(1, 2, 0)
+        return decode_output(raw, self.manifest)
+
+
+register_engine("onnxruntime")(OnnxSegmenter)

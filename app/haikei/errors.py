@@ -1,0 +1,33 @@
+"""User-facing errors: one clear sentence of what went wrong, and what to do about it."""
+
+
+class HaikeiError(Exception):
+    """An error the user can act on. ``fix`` says how, when we know."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.fix}" if self.fix else self.message
+
+
+class ModelError(HaikeiError):
+    """A model is unknown, missing, tampered with, or its manifest is broken."""
+
+
+class SourceError(HaikeiError):
+    """A camera, video or image cannot be opened or stopped delivering frames."""
+
+
+class BackgroundError(HaikeiError):
+    """A background spec is malformed or its file cannot be used."""
+
+
+class OutputError(HaikeiError):
+    """An output (virtual camera, file) cannot be opened or written."""
+
+
+class SettingsError(HaikeiError):
+    """A setting has a value outside what Haikei supports."""

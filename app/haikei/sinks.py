@@ -1,0 +1,173 @@
+"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, a video file path, ``none``.
+
+Every sink takes frame-sized BGR uint8 frames. :class:`PreviewSink` (a callback) is for the GUI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from haikei.errors import OutputError
+
+
+class Sink:
+    description = ""
+
+    def send(self, frame: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class NullSink(Sink):
+    description = "no output"
+
+    def send(self, frame: np.ndarray) -> None:
+        pass
+
+
+class PreviewSink(Sink):
+    """Hands each frame to a callback (the GUI's preview); the callback must not block."""
+
+    description = "preview"
+
+    def __init__(self, callback: Callable[[np.ndarray], None]):
+        self.callback = callback
+
+    def send(self, frame: np.ndarray) -> None:
+        self.callback(frame)
+
+
+def virtual_camera_fix() -> str:
+    """The exact step that makes a virtual camera device exist on this OS."""
+    if sys.platform.startswith("linux"):
+        return (
+            "install v4l2loopback (Debian/Ubuntu: sudo apt install v4l2loopback-dkms) and run "
+            'sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label="Haikei"; '
+            "to load it at every boot, copy packaging/linux/haikei-v4l2loopback.conf to /etc/modprobe.d/ "
+            "and packaging/linux/haikei-modules-load.conf to /etc/modules-load.d/"
+        )
+    if sys.platform == "win32":
+        return "install OBS Studio and click Start Virtual Camera once (or install Unity Capture)"
+    if sys.platform == "darwin":
+        return "install OBS Studio 30 or later and click Start Virtual Camera once to install its camera extension"
+    return "this OS has no virtual camera backend in pyvirtualcam"
+
+
+class VirtualCameraSink(Sink):
+    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format."""
+
+    #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
+    CONVERSIONS = {"I420": cv2.COLOR_BGR2YUV_I420, "RGB": cv2.COLOR_BGR2RGB, "RGBA": cv2.COLOR_BGR2RGBA, "GRAY": cv2.COLOR_BGR2GRAY}
+
+    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None):
+        import pyvirtualcam
+
+        self._pv = pyvirtualcam
+        self.camera = self._open(size, fps, device, backend, pyvirtualcam.PixelFormat.BGR)
+        native = self.camera.native_fmt
+        if native is not None and native.name in self.CONVERSIONS:
+            self.camera.close()
+            self.camera = self._open(size, fps, self.camera.device, self.camera.backend, native)
+        self.pixel_format = self.camera.fmt.name
+        self._conversion = self.CONVERSIONS.get(self.pixel_format)
+        self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
+
+    def _open(self, size, fps, device, backend, fmt):
+        try:
+            return self._pv.Camera(size[0], size[1], fps, fmt=fmt, device=device, backend=backend)
+        except Exception as exc:  # pyvirtualcam raises RuntimeError listing every backend's complaint
+            raise describe_virtual_camera_error(str(exc), device) from None
+
+    @property
+    def device(self) -> str:
+        return self.camera.device
+
+    def send(self, frame: np.ndarray) -> None:
+        if self._conversion is not None:
+            frame = cv2.cvtColor(frame, self._conversion)
+        self.camera.send(frame)
+
+    def close(self) -> None:
+        self.camera.close()
+
+
+def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
+    """Turn pyvirtualcam's backend errors into one sentence with the fix for this OS."""
+    lowered = text.lower()
+    name = device or "the virtual camera"
+    if "busy" in lowered or "already in use" in lowered:
+        return OutputError(
+            f"{name} is busy: another program is already sending video to it",
+            "close that program, or pick another device with --output vcam:/dev/videoN",
+        )
+    if "missing permissions" in lowered:
+        return OutputError(
+            f"no permission to write to {name}",
+            "add yourself to the video group (sudo usermod -a -G video $USER), then log out and in again",
+        )
+    if device and "is not a v4l2 device" in lowered:
+        return OutputError(f"{device} is not a v4l2loopback device", "pick a loopback device; `haikei devices` lists them")
+    if device and "not a video output device" in lowered:
+        return OutputError(f"{device} is a camera, not a virtual camera", "pick a loopback device; `haikei devices` lists them")
+    if device and "does not exist" in lowered:
+        return OutputError(f"virtual camera device {device} not found", virtual_camera_fix())
+    if "no v4l2 loopback device found" in lowered or "not available" in lowered or "not installed" in lowered:
+        return OutputError("no virtual camera device found", virtual_camera_fix())
+    detail = " ".join(text.split())
+    return OutputError(f"the virtual camera cannot be opened ({detail})", virtual_camera_fix())
+
+
+class FileSink(Sink):
+    """A video file, written beside the target and renamed into place when complete."""
+
+    CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "FFV1", ".webm": "VP80"}
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        codec = self.CODECS.get(path.suffix.lower())
+        if codec is None:
+            raise OutputError(f"unsupported output file type {path.suffix or path.name!r}", f"use one of {', '.join(self.CODECS)}")
+        if not path.parent.is_dir():
+            raise OutputError(f"output folder {path.parent} does not exist")
+        if not os.access(path.parent, os.W_OK):
+            raise OutputError(f"output folder {path.parent} is not writable")
+        self.path = path
+        self.partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+        self.writer = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*codec), fps, size)
+        if not self.writer.isOpened():
+            raise OutputError(f"cannot write {codec} video to {path}", "try another file type, e.g. .avi or .mkv")
+        self.description = f"file {path}"
+        self.frames = 0
+
+    def send(self, frame: np.ndarray) -> None:
+        self.writer.write(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        self.writer.release()
+        if self.frames:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+SinkFactory = Callable[[str, tuple[int, int], float], Sink]
+SINKS: dict[str, SinkFactory] = {
+    "none": lambda arg, size, fps: NullSink(),
+    "vcam": lambda arg, size, fps: VirtualCameraSink(size, fps, device=arg or None),
+}
+
+
+def open_sink(spec: str, size: tuple[int, int], fps: float) -> Sink:
+    """``none`` | ``vcam`` | ``vcam:DEVICE`` | a file path."""
+    kind, _, arg = spec.partition(":")
+    if kind in SINKS:
+        return SINKS[kind](arg, size, fps)
+    return FileSink(Path(spec).expanduser(), size, fps)

@@ -1,0 +1,56 @@
+"""Rolling per-stage timings and frame rate, cheap enough to record on every frame."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+import numpy as np
+
+STAGES = ("capture", "preprocess", "inference", "refine", "compose", "output", "total")
+
+
+class PipelineStats:
+    def __init__(self, window: int = 300):
+        self._lock = threading.Lock()
+        self._stages: dict[str, deque[float]] = {name: deque(maxlen=window) for name in (*STAGES, "latency")}
+        self._output_times: deque[float] = deque(maxlen=window)
+        self.frames = 0
+        self.dropped = 0
+
+    def record(self, timings_ms: dict[str, float], output_time: float | None = None) -> None:
+        with self._lock:
+            for name, ms in timings_ms.items():
+                self._stages[name].append(ms)
+            self._output_times.append(time.monotonic() if output_time is None else output_time)
+            self.frames += 1
+
+    def add_dropped(self, count: int) -> None:
+        with self._lock:
+            self.dropped += count
+
+    def fps(self) -> float:
+        """Output frames per second over the last two seconds (or the window, if shorter)."""
+        with self._lock:
+            times = list(self._output_times)
+        if len(times) < 2:
+            return 0.0
+        recent = [t for t in times if t >= times[-1] - 2.0]
+        if len(recent) < 2:
+            return 0.0
+        return (len(recent) - 1) / (recent[-1] - recent[0]) if recent[-1] > recent[0] else 0.0
+
+    def snapshot(self) -> dict:
+        """``{"fps", "frames", "dropped", "stages": {name: {"mean", "p50", "p95", "p99"}}}`` in ms."""
+        with self._lock:
+            samples = {name: np.array(values) for name, values in self._stages.items() if values}
+            frames, dropped = self.frames, self.dropped
+        stages = {
+            name: {
+                "mean": float(values.mean()),
+                **{f"p{q}": float(np.percentile(values, q)) for q in (50, 95, 99)},
+            }
+            for name, values in samples.items()
+        }
+        return {"fps": self.fps(), "frames": frames, "dropped": dropped, "stages": stages}

@@ -1,0 +1,1 @@
+"""Developer tools for Haikei (not imported by the application at runtime)."""
