@@ -74,8 +74,9 @@ class VirtualCameraSink(Sink):
         self.camera = self._open(size, fps, device, backend, pyvirtualcam.PixelFormat.BGR)
         native = self.camera.native_fmt
         if native is not None and native.name in self.CONVERSIONS:
+            opened_device, opened_backend = self.camera.device, self.camera.backend
             self.camera.close()
-            self.camera = self._open(size, fps, self.camera.device, self.camera.backend, native)
+            self.camera = self._open(size, fps, opened_device, opened_backend, native)
         self.pixel_format = self.camera.fmt.name
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,8 +184,10 @@ def load_image(path: Path, error: type[Exception] = SourceError) -> np.ndarray:
     except SourceError as exc:
         raise error(exc.message, exc.fix) from None
     try:
-        with PIL.Image.open(path) as probe:  # reads the header only
-            width, height = probe.size
+        with warnings.catch_warnings():  # PIL's own bomb warning: our limit below decides
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            with PIL.Image.open(path) as probe:  # reads the header only
+                width, height = probe.size
     except (OSError, PIL.Image.DecompressionBombError, ValueError):
         raise error(f"cannot decode image {path}", "is it a complete JPEG, PNG, BMP, WebP or TIFF file?") from None
     if width * height > MAX_IMAGE_PIXELS:

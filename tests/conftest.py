@@ -1,0 +1,62 @@
+"""Shared fixtures: the ../shared test data, and a private home for config and user models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DOCTOR_VIDEO = SHARED / "data" / "videos" / "Doctor-26732.mp4"
+SEGMENTATION = SHARED / "data" / "segmentation"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def need_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"test data missing: {path} (../shared beside the repo)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch):
+    """Config and user data go to a fresh folder: tests never read or write the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def doctor_video() -> Path:
+    return need_shared(DOCTOR_VIDEO)
+
+
+def webcam_like_pairs(limit: int | None = None) -> list[tuple[Path, Path]]:
+    """(image, mask) pairs where the person covers at least 20 % of the frame."""
+    need_shared(SEGMENTATION)
+    pairs = []
+    for image in sorted((SEGMENTATION / "images").glob("*.jpg"), key=lambda p: int(p.stem)):
+        mask_path = SEGMENTATION / "masks" / f"{image.stem}.png"
+        mask = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE)
+        if mask is not None and (mask > 127).mean() >= 0.20:
+            pairs.append((image, mask_path))
+    return pairs[:limit] if limit else pairs
+
+
+def read_ground_truth(mask_path: Path, image: np.ndarray) -> np.ndarray:
+    """Boolean person mask at the image's size (nearest-neighbour when sizes differ)."""
+    mask = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE)
+    if mask.shape != image.shape[:2]:
+        mask = cv2.resize(mask, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
+    return mask > 127
+
+
+def iou(predicted: np.ndarray, truth: np.ndarray) -> float:
+    union = np.logical_or(predicted, truth).sum()
+    return float(np.logical_and(predicted, truth).sum() / union) if union else 1.0

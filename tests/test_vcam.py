@@ -1,0 +1,142 @@
+"""The virtual-camera output: through pyvirtualcam's backend registry, and through pyvirtualcam's
+real v4l2loopback code writing to a fake /dev/video0 (an LD_PRELOAD shim, tests/fake_v4l2)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import pyvirtualcam
+from pyvirtualcam.camera import BACKENDS
+
+from fake_v4l2 import FakeDevice, build_shim, gcc_available
+from haikei.engine import Engine
+from haikei.settings import Settings
+from haikei.sinks import VirtualCameraSink
+
+
+class RecordingBackend:
+    """A pyvirtualcam backend that keeps every frame it is sent."""
+
+    native = None
+    last = None
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        self.width, self.height, self.fourcc = width, height, fourcc
+        self.frames: list[np.ndarray] = []
+        self.closed = False
+        RecordingBackend.last = self
+
+    def send(self, frame):
+        self.frames.append(np.array(frame, copy=True))
+
+    def close(self):
+        self.closed = True
+
+    def device(self):
+        return "Recording Camera"
+
+    def native_fourcc(self):
+        return self.native
+
+
+@pytest.fixture
+def recording_backend():
+    pyvirtualcam.register_backend("recording", RecordingBackend)
+    yield RecordingBackend
+    BACKENDS.pop("recording", None)
+    RecordingBackend.native = None
+
+
+def run_engine(settings, sink, frames):
+    composited = []
+    engine = Engine(settings, sink=sink, paced=False, max_frames=frames,
+                    on_output=lambda image, alpha, frame: composited.append(image.copy())).start()
+    assert engine.wait(timeout=60)
+    engine.stop()
+    return composited
+
+
+def test_sink_receives_exactly_the_composited_frames(recording_backend, doctor_video):
+    settings = Settings(source=str(doctor_video), background="color:#3366cc", width=640, height=360)
+    sink = VirtualCameraSink((640, 360), 30, backend="recording")
+    composited = run_engine(settings, sink, frames=10)
+    sink.close()
+    received = recording_backend.last.frames
+    assert len(received) == len(composited) == 10
+    assert sink.pixel_format == "BGR"  # this backend names no native format: no conversion
+    for sent, got in zip(composited, received):
+        assert np.array_equal(got.reshape(sent.shape), sent)
+    assert recording_backend.last.closed
+
+
+def test_sink_feeds_the_backends_native_i420(recording_backend, doctor_video):
+    recording_backend.native = pyvirtualcam.camera.encode_fourcc("I420")
+    settings = Settings(source=str(doctor_video), background="color:#3366cc", width=640, height=360)
+    sink = VirtualCameraSink((640, 360), 30, backend="recording")
+    assert sink.pixel_format == "I420"
+    composited = run_engine(settings, sink, frames=5)
+    sink.close()
+    for sent, got in zip(composited, recording_backend.last.frames):
+        assert got.size == 640 * 360 * 3 // 2
+        decoded = cv2.cvtColor(got.reshape(540, 640), cv2.COLOR_YUV2BGR_I420)
+        assert np.abs(decoded.astype(int) - sent).mean() < 2.0
+
+
+needs_gcc = pytest.mark.skipif(not gcc_available(), reason="gcc is needed to build the fake v4l2loopback shim")
+
+
+@pytest.fixture
+def fake_device(tmp_path):
+    return FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device")
+
+
+@needs_gcc
+@pytest.mark.parametrize("output", ["vcam:/dev/video0", "vcam"])
+def test_run_writes_i420_frames_to_a_v4l2loopback_device(fake_device, doctor_video, output):
+    result = fake_device.run(
+        ["-m", "haikei", "run", "--source", str(doctor_video), "--output", output,
+         "--size", "640x360", "--frames", "15", "--background", "color:#0000ff"],
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "virtual camera /dev/video0 (v4l2loopback, I420)" in result.stderr
+    fmt = fake_device.read_fmt()
+    assert (fmt["width"], fmt["height"], fmt["pixelformat"]) == (640, 360, "YU12")
+    frames = fake_device.frames_rgb(640, 360)
+    assert len(frames) == 15
+    blue = np.array([0, 0, 255])
+    for frame in frames:
+        corner = frame[10:60, 10:100].astype(int)
+        assert np.abs(corner - blue).max() <= 4  # a pure colour survives BGR → I420 → BGR within a few levels
+        face = frame[75:110, 385:415].astype(int)  # her face, scaled from the 960x540 video
+        assert np.abs(face - blue).max(axis=2).min() > 60
+
+
+@needs_gcc
+def test_devices_lists_the_loopback_device(fake_device):
+    result = fake_device.run(["-m", "haikei", "devices", "--json"])
+    assert result.returncode == 0, result.stderr
+    devices = json.loads(result.stdout)["devices"]
+    assert {"kind": "virtual-camera", "id": "/dev/video0"}.items() <= devices[0].items()
+
+
+@needs_gcc
+@pytest.mark.parametrize(
+    "device_options, output, message",
+    [
+        ({"busy": True}, "vcam:/dev/video0", "/dev/video0 is busy: another program is already sending video to it"),
+        ({"driver": "uvcvideo"}, "vcam:/dev/video0", "/dev/video0 is not a v4l2loopback device"),
+        ({}, "vcam:/dev/video7", "virtual camera device /dev/video7 not found; install v4l2loopback"),
+        ({"open_errno": "EACCES"}, "vcam:/dev/video0", "no permission to write to /dev/video0; add yourself to the video group"),
+    ],
+)
+def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_options, output, message):
+    device = FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device", **device_options)
+    result = device.run(["-m", "haikei", "run", "--source", str(doctor_video), "--output", output, "--frames", "1"])
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("haikei: error: ") and message in lines[0], result.stderr
