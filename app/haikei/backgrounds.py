@@ -110,7 +110,7 @@ class VideoBackground(Background):
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 0 < fps <= 240 else 30.0
         self._current = first
-        self._position = 0  # index of ``_current`` in the file
+        self._played = 0  # frames shown since ``_start``, across loops
         self._start: float | None = None
         self._fitted: np.ndarray | None = None
 
@@ -121,20 +121,20 @@ class VideoBackground(Background):
             ok, image = self.capture.read()
             if not ok:
                 raise BackgroundError(f"background video {self.path} cannot be read again from the start")
-            self._position = -1
-            self._start = None
         self._current = image
-        self._position += 1
+        self._played += 1
         self._fitted = None
 
     def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
-        if self._start is None:
-            self._start = timestamp - self._position / self.fps
-        wanted = int((timestamp - self._start) * self.fps)
+        if self._start is None or timestamp < self._start:
+            self._start, self._played = timestamp, 0
+        wanted = round((timestamp - self._start) * self.fps, 6)
         skipped = 0
-        while self._position < wanted and skipped < 8:  # catch up, but never stall a frame for it
+        while self._played < int(wanted) and skipped < 8:  # catch up, but never stall a frame for it
             self._advance()
             skipped += 1
+        if self._played < int(wanted):  # far behind (e.g. after a pause): resume from here
+            self._start = timestamp - self._played / self.fps
         if self._fitted is None or self._fitted.shape != frame.shape:
             self._fitted = cover_fit(self._current, (frame.shape[1], frame.shape[0]))
         return self._fitted

@@ -1,0 +1,150 @@
+"""The threaded engine: frames flow off the caller's thread, stale frames are dropped, settings
+change live, failures are reported without stopping the output, and stop() releases everything."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from haikei.engine import Engine
+from haikei.errors import BackgroundError, HaikeiError
+from haikei.settings import Settings
+from haikei.sinks import Sink
+from haikei.stats import STAGES
+
+SIZE = (640, 360)
+
+
+class CollectingSink(Sink):
+    description = "collecting"
+
+    def __init__(self, delay: float = 0.0):
+        self.frames: list[np.ndarray] = []
+        self.threads: set[str] = set()
+        self.delay = delay
+        self.closed = False
+
+    def send(self, frame):
+        self.threads.add(threading.current_thread().name)
+        self.frames.append(frame.copy())
+        if self.delay:
+            time.sleep(self.delay)
+
+    def close(self):
+        self.closed = True
+
+
+def settings(video, **changes):
+    return Settings(source=str(video), width=SIZE[0], height=SIZE[1], **changes)
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_frames_flow_on_worker_threads_with_stage_timings(doctor_video):
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video), sink=sink, paced=False, max_frames=30).start()
+    assert engine.wait(30)
+    snap = engine.snapshot()
+    engine.stop()
+    assert len(sink.frames) == 30 and sink.frames[0].shape == (360, 640, 3)
+    assert sink.threads == {"haikei-process"}
+    assert set(STAGES) <= snap["stages"].keys()
+    assert all(snap["stages"][s]["p50"] > 0 for s in ("capture", "preprocess", "inference", "refine", "compose", "total"))
+    assert snap["fps"] > 0 and snap["frames"] == 30
+
+
+def test_stale_frames_are_dropped_not_queued(doctor_video):
+    indexes = []
+    sink = CollectingSink(delay=0.08)  # a sink slower than the 30 fps source
+    engine = Engine(settings(doctor_video), sink=sink, paced=True, max_frames=15,
+                    on_output=lambda image, alpha, frame: indexes.append(frame.index)).start()
+    assert engine.wait(30)
+    snap = engine.snapshot()
+    engine.stop()
+    assert snap["dropped"] > 0
+    assert indexes == sorted(indexes) and indexes[-1] - indexes[0] > len(indexes)  # skipped ahead
+    assert max(np.diff(indexes)) <= 5  # always the newest frame: never more than one sink delay behind
+
+
+def test_settings_change_live(doctor_video):
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video, background="color:#ff0000"), sink=sink, paced=True).start()
+    try:
+        wait_until(lambda: len(sink.frames) >= 3)
+        assert tuple(sink.frames[-1][10, 10]) == (0, 0, 255)
+        engine.update(background="color:#0000ff", mirror=True, model="selfie-general", preset="quality")
+        wait_until(lambda: tuple(sink.frames[-1][10, 10]) == (255, 0, 0))
+        wait_until(lambda: engine.settings.model == "selfie-general")
+        assert engine.processor.segmenter.manifest.name == "selfie-general"
+        assert engine.settings.upsample == "guided" and engine.settings.guide_scale == 0.5
+        engine.update(background="none")
+        wait_until(lambda: tuple(sink.frames[-1][10, 10]) != (255, 0, 0))
+    finally:
+        engine.stop()
+
+
+def test_a_failed_change_is_reported_and_the_old_value_kept(doctor_video, tmp_path):
+    errors: list[HaikeiError] = []
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video, background="color:#00ff00"), sink=sink, on_error=errors.append).start()
+    try:
+        wait_until(lambda: len(sink.frames) >= 2)
+        engine.update(background=f"image:{tmp_path}/missing.png")
+        wait_until(lambda: errors)
+        assert isinstance(errors[0], BackgroundError) and "image file not found" in str(errors[0])
+        wait_until(lambda: engine.settings.background == "color:#00ff00")
+        count = len(sink.frames)
+        wait_until(lambda: len(sink.frames) > count + 3)  # frames keep coming
+        assert tuple(sink.frames[-1][10, 10]) == (0, 255, 0)
+    finally:
+        engine.stop()
+
+
+def test_lost_source_shows_a_paused_frame_and_recovers(doctor_video, tmp_path):
+    errors: list[HaikeiError] = []
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video, background="color:#00ff00"), sink=sink, on_error=errors.append).start()
+    try:
+        wait_until(lambda: len(sink.frames) >= 2)
+        engine.update(source=str(tmp_path / "unplugged.mp4"))
+        wait_until(lambda: errors and "video file not found" in str(errors[0]))
+        wait_until(lambda: sink.frames[-1].mean() < 60)  # the dark "Camera paused" frame
+        assert "not found" in engine.snapshot()["source_error"]
+        engine.update(source=str(doctor_video))
+        wait_until(lambda: tuple(sink.frames[-1][10, 10]) == (0, 255, 0))
+        assert engine.snapshot()["source_error"] is None
+    finally:
+        engine.stop()
+
+
+def test_stop_releases_everything_quickly(doctor_video):
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video), sink=sink).start()
+    wait_until(lambda: len(sink.frames) >= 2)
+    threads = list(engine._threads)
+    started = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - started < 1.0
+    assert not any(t.is_alive() for t in threads)
+    assert engine.source is None and engine.processor is None
+
+
+def test_engine_owned_sink_is_closed_on_stop(doctor_video, tmp_path):
+    out = tmp_path / "run.avi"
+    engine = Engine(settings(doctor_video, output=str(out)), paced=False, max_frames=5).start()
+    assert engine.wait(30)
+    engine.stop()
+    assert out.exists() and out.stat().st_size > 0
+
+
+def test_start_errors_raise_in_the_caller(doctor_video):
+    with pytest.raises(BackgroundError, match="bad background"):
+        Engine(settings(doctor_video, background="sparkles"), sink=CollectingSink()).start()

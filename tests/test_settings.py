@@ -1,0 +1,66 @@
+"""Settings, presets and the settings file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from haikei.config import load_settings, save_settings
+from haikei.errors import SettingsError
+from haikei.settings import PRESETS, Settings
+
+
+def test_defaults_are_the_balanced_preset():
+    settings = Settings()
+    assert settings.preset == "balanced"
+    assert all(getattr(settings, key) == value for key, value in PRESETS["balanced"].items())
+
+
+def test_choosing_a_preset_applies_its_row():
+    settings = Settings().replace(preset="speed")
+    assert settings.upsample == "bilinear" and settings.preset == "speed"
+
+
+def test_touching_a_knob_makes_the_preset_custom():
+    settings = Settings().replace(smoothing=0.1)
+    assert settings.preset == "custom" and settings.smoothing == 0.1
+    assert Settings().replace(background="blur:5").preset == "balanced"
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"width": 641}, "unsupported size"), ({"fps": 0}, "frame rate"), ({"preset": "ultra"}, "unknown preset"),
+     ({"mask_low": 0.8, "mask_high": 0.2}, "mask thresholds"), ({"upsample": "magic"}, "unknown upsampler"),
+     ({"accelerator": "tpu"}, "unknown accelerator")],
+)
+def test_invalid_settings_are_refused(changes, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings().replace(**changes)
+
+
+def test_from_dict_checks_names_and_types():
+    assert Settings.from_dict({"fps": 25, "smoothing": 0}).smoothing == 0.0
+    with pytest.raises(SettingsError, match="unknown setting"):
+        Settings.from_dict({"colour": 1})
+    with pytest.raises(SettingsError, match="must be int"):
+        Settings.from_dict({"fps": "30"})
+
+
+def test_settings_file_round_trip(tmp_path):
+    path = tmp_path / "settings.json"
+    saved = Settings(background="color:#123456", mirror=True).replace(preset="quality")
+    save_settings(saved, path)
+    loaded, warnings = load_settings(path)
+    assert loaded == saved and warnings == []
+
+
+@pytest.mark.parametrize("content", ["{broken", "[1, 2]", json.dumps({"fps": "fast"}), json.dumps({"nonsense": 1})])
+def test_corrupt_settings_file_gives_defaults_a_warning_and_a_backup(tmp_path, content):
+    path = tmp_path / "settings.json"
+    path.write_text(content)
+    loaded, warnings = load_settings(path)
+    assert loaded == Settings()
+    backups = list(tmp_path.glob("settings.broken-*.json"))
+    assert len(backups) == 1 and backups[0].read_text() == content
+    assert len(warnings) == 1 and str(backups[0]) in warnings[0]

@@ -1,0 +1,147 @@
+"""Sources, backgrounds, compositing and refinement, each on its own."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SHARED, need_shared
+from haikei.backgrounds import BlurBackground, ColorBackground, ImageBackground, NoBackground, VideoBackground, parse_background
+from haikei.compose import composite, cover_fit
+from haikei.errors import BackgroundError, SourceError
+from haikei.refine import MaskRefiner
+from haikei.settings import Settings
+from haikei.sources import ImageSource, VideoFileSource, open_source
+
+
+def write_clip(path, colours, size=(64, 48), fps=10):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), fps, size)
+    for colour in colours:
+        writer.write(np.full((size[1], size[0], 3), colour, np.uint8))
+    writer.release()
+    return path
+
+
+def test_video_source_loops_and_reports_its_format(tmp_path):
+    clip = write_clip(tmp_path / "clip.mkv", [(i * 40, 0, 0) for i in range(5)])
+    source = open_source(str(clip), (640, 480), 30, paced=False)
+    assert isinstance(source, VideoFileSource) and source.size == (64, 48) and source.fps == 10
+    blues = [int(source.read().image[0, 0, 0]) for _ in range(12)]
+    assert blues == [0, 40, 80, 120, 160] * 2 + [0, 40]
+
+
+def test_video_source_without_loop_ends(tmp_path):
+    source = VideoFileSource(write_clip(tmp_path / "clip.mkv", [(1, 2, 3)] * 3), paced=False, loop=False)
+    for _ in range(3):
+        source.read()
+    with pytest.raises(SourceError, match="no more frames"):
+        source.read()
+
+
+def test_paced_source_delivers_at_its_frame_rate(tmp_path):
+    source = VideoFileSource(write_clip(tmp_path / "clip.mkv", [(0, 0, 0)] * 5, fps=50), paced=True)
+    started = time.monotonic()
+    for _ in range(10):
+        source.read()
+    assert 0.17 <= time.monotonic() - started < 0.6  # 9 frame intervals of 20 ms
+
+
+def test_still_image_source_repeats_the_image():
+    portrait = need_shared(SHARED / "data" / "portraits" / "doctor-5871743_640.jpg")
+    source = open_source(str(portrait), (640, 480), 30, paced=False)
+    assert isinstance(source, ImageSource)
+    first, second = source.read(), source.read()
+    assert np.array_equal(first.image, second.image) and second.index == 1
+
+
+def test_cover_fit_fills_without_stretching():
+    image = np.zeros((100, 200, 3), np.uint8)
+    cv2.circle(image, (100, 50), 40, (255, 255, 255), -1)
+    fitted = cover_fit(image, (100, 100))
+    assert fitted.shape == (100, 100, 3)
+    ys, xs = np.nonzero(fitted[:, :, 0] > 127)
+    assert abs((xs.max() - xs.min()) - (ys.max() - ys.min())) <= 2  # still a circle
+    assert cover_fit(image, (400, 100)).shape == (100, 400, 3)
+
+
+def test_composite_blends_in_uint8():
+    frame = np.full((4, 4, 3), 200, np.uint8)
+    background = np.full((4, 4, 3), 100, np.uint8)
+    alpha = np.array([[1.0, 0.0, 0.5, 0.25]] * 4, np.float32)
+    out = composite(frame, background, alpha)
+    assert out.dtype == np.uint8
+    assert list(out[0, :, 0]) == [200, 100, 150, 125]
+
+
+@pytest.mark.parametrize(
+    "spec, kind",
+    [("blur", BlurBackground), ("blur:35", BlurBackground), ("none", NoBackground), ("color:#ff8000", ColorBackground),
+     ("colour:00ff00", ColorBackground)],
+)
+def test_background_specs(spec, kind):
+    assert isinstance(parse_background(spec), kind)
+
+
+def test_colour_background_is_bgr():
+    frame = np.zeros((2, 2, 3), np.uint8)
+    assert tuple(parse_background("color:#ff8000").render(frame, 0.0)[0, 0]) == (0, 128, 255)
+
+
+def test_image_background_is_cover_fitted():
+    photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
+    background = parse_background(f"image:{photo}")
+    assert isinstance(background, ImageBackground)
+    rendered = background.render(np.zeros((720, 960, 3), np.uint8), 0.0)
+    original = cv2.imread(str(photo))  # 1280x720 → scaled to 1280x720, centre 960 columns kept
+    assert rendered.shape == (720, 960, 3)
+    assert np.abs(rendered.astype(int) - original[:, 160:1120]).mean() < 1
+
+
+def test_video_background_follows_timestamps_and_loops(tmp_path):
+    clip = write_clip(tmp_path / "bg.mkv", [(0, 0, i * 50) for i in range(4)], fps=10)
+    background = parse_background(f"video:{clip}")
+    assert isinstance(background, VideoBackground)
+    frame = np.zeros((48, 64, 3), np.uint8)
+    reds = [int(background.render(frame, t)[0, 0, 2]) for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)]
+    assert reds == [0, 50, 100, 150, 0, 50]
+
+
+def test_blur_hides_detail_but_keeps_colour():
+    frame = np.indices((360, 640)).sum(axis=0) % 2 * 255
+    frame = np.repeat(frame[:, :, None], 3, axis=2).astype(np.uint8)  # a fine checkerboard
+    blurred = parse_background("blur:20").render(frame, 0.0)
+    assert blurred.shape == frame.shape
+    assert blurred[50:300, 50:600].std() < 3 and abs(blurred.mean() - 127.5) < 3
+    assert parse_background("blur:0").render(frame, 0.0) is frame
+
+
+@pytest.mark.parametrize("spec", ["video:/nonexistent.mp4", "image:", "blur:200", "color:red", "mosaic:3"])
+def test_bad_background_specs_raise(spec):
+    with pytest.raises(BackgroundError):
+        parse_background(spec)
+
+
+def test_refiner_upsamples_to_the_frame_and_sharpens_edges():
+    mask = np.zeros((144, 256), np.float32)
+    mask[:, 128:] = 1.0
+    mask = cv2.GaussianBlur(mask, (0, 0), 4)  # a soft model edge
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    frame[:, 640:] = 255
+    for preset in ("quality", "balanced", "speed"):
+        alpha = MaskRefiner()(mask, frame, Settings().replace(preset=preset))
+        assert alpha.shape == (720, 1280) and alpha.dtype == np.float32
+        assert alpha[:, :600].max() < 0.02 and alpha[:, 680:].min() > 0.98
+        ramp = np.count_nonzero((alpha[360] > 0.05) & (alpha[360] < 0.95))
+        assert ramp < 40  # the model's ~50 px soft edge becomes a tight one
+
+
+def test_temporal_smoothing_averages_masks():
+    refiner = MaskRefiner()
+    ones, zeros = np.ones((4, 4), np.float32), np.zeros((4, 4), np.float32)
+    refiner.smooth(ones, 0.5)
+    assert refiner.smooth(zeros, 0.5)[0, 0] == pytest.approx(0.5)
+    refiner.reset()
+    assert refiner.smooth(zeros, 0.5)[0, 0] == 0.0
