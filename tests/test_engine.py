@@ -148,3 +148,46 @@ def test_engine_owned_sink_is_closed_on_stop(doctor_video, tmp_path):
 def test_start_errors_raise_in_the_caller(doctor_video):
     with pytest.raises(BackgroundError, match="bad background"):
         Engine(settings(doctor_video, background="sparkles"), sink=CollectingSink()).start()
+
+
+def test_pause_releases_the_camera_and_shows_a_still(doctor_video):
+    sink = CollectingSink()
+    engine = Engine(settings(doctor_video, background="color:#00ff00"), sink=sink).start()
+    try:
+        wait_until(lambda: len(sink.frames) >= 2)
+        engine.pause("Paused from the tray")
+        wait_until(lambda: engine.source is None and sink.frames[-1].mean() < 60)
+        inferences = engine.stats.frames
+        time.sleep(0.5)
+        assert engine.paused and len(sink.frames) > 2  # status frames keep the output alive
+        engine.resume()
+        wait_until(lambda: tuple(sink.frames[-1][10, 10]) == (0, 255, 0))
+        assert engine.source is not None and engine.stats.frames > inferences
+    finally:
+        engine.stop()
+
+
+def test_waiting_output_attaches_when_the_device_appears(doctor_video, monkeypatch):
+    from haikei import engine as engine_module
+    from haikei.errors import OutputError
+
+    attempts = []
+    late_sink = CollectingSink()
+
+    def open_sink(spec, size, fps):
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise OutputError("no virtual camera device found", "load v4l2loopback")
+        return late_sink
+
+    monkeypatch.setattr(engine_module, "open_sink", open_sink)
+    errors = []
+    engine = Engine(settings(doctor_video), wait_for_output=True, on_error=errors.append).start()
+    engine.sink.retry_every = 0.1
+    try:
+        assert "waiting for output: no virtual camera device found" in engine.sink.description
+        wait_until(lambda: len(late_sink.frames) >= 3)
+        assert engine.sink.problem is None and len(attempts) == 3
+        assert [str(e) for e in errors] == ["no virtual camera device found; load v4l2loopback"]
+    finally:
+        engine.stop()

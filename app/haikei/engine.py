@@ -19,7 +19,7 @@ from haikei.compose import cover_fit
 from haikei.errors import HaikeiError, SourceError
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
-from haikei.sinks import Sink, open_sink
+from haikei.sinks import ReconnectingSink, Sink, open_sink
 from haikei.sources import Frame, Source, open_source
 from haikei.stats import PipelineStats
 
@@ -27,6 +27,8 @@ SOURCE_KEYS = ("source", "width", "height", "fps")
 OUTPUT_KEYS = ("output", "width", "height", "fps")
 #: Back-off between attempts to reopen a source that failed: first, then doubling up to the last.
 RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
+#: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
+PAUSED_FRAME_INTERVAL = 0.2
 
 ErrorHandler = Callable[[HaikeiError], None]
 
@@ -75,6 +77,7 @@ class Engine:
         catalog: Catalog | None = None,
         paced: bool = True,
         max_frames: int | None = None,
+        wait_for_output: bool = False,
         on_error: ErrorHandler | None = None,
         on_output: Callable[[np.ndarray, np.ndarray | None, Frame], None] | None = None,
     ):
@@ -82,6 +85,7 @@ class Engine:
         self._catalog = catalog
         self._paced = paced
         self._max_frames = max_frames
+        self._wait_for_output = wait_for_output
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._own_sink = sink is None
@@ -95,6 +99,7 @@ class Engine:
         self.source: Source | None = None
         self.processor: FrameProcessor | None = None
         self.source_error: str | None = None
+        self._pause_message: str | None = None
         self._threads: list[threading.Thread] = []
 
     # -- control ---------------------------------------------------------------------------
@@ -105,7 +110,7 @@ class Engine:
         try:
             self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
             if self.sink is None:
-                self.sink = open_sink(s.output, (s.width, s.height), s.fps)
+                self.sink = self._open_output(s)
         except HaikeiError:
             self._close_all()
             raise
@@ -116,6 +121,24 @@ class Engine:
         for thread in self._threads:
             thread.start()
         return self
+
+    def _open_output(self, s: Settings) -> Sink:
+        """The output a spec names; with ``wait_for_output`` a missing device is retried, not fatal."""
+        if not self._wait_for_output:
+            return open_sink(s.output, (s.width, s.height), s.fps)
+        return ReconnectingSink(lambda: open_sink(s.output, (s.width, s.height), s.fps),
+                                on_change=lambda problem: problem and self._report(problem))
+
+    def pause(self, message: str = "Paused") -> None:
+        """Release the camera and stop inference; the output shows a still frame with ``message``."""
+        self._pause_message = message
+
+    def resume(self) -> None:
+        self._pause_message = None
+
+    @property
+    def paused(self) -> bool:
+        return self._pause_message is not None
 
     @property
     def settings(self) -> Settings:
@@ -170,6 +193,14 @@ class Engine:
         failures = 0
         while not self._stop.is_set():
             wanted = self._settings
+            message = self._pause_message
+            if message is not None:
+                if self.source is not None:
+                    self.source.close()
+                    self.source = None
+                self._slot.put(Frame(paused_frame((wanted.width, wanted.height), message), -1, time.monotonic()))
+                self._stop.wait(PAUSED_FRAME_INTERVAL)
+                continue
             if any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS) or self.source is None:
                 if not self._reopen_source(wanted, failures):
                     failures += 1
@@ -248,7 +279,7 @@ class Engine:
         effective = self.processor.settings
         if self._own_sink and any(getattr(wanted, k) != getattr(previous, k) for k in OUTPUT_KEYS):
             try:
-                sink = open_sink(wanted.output, (wanted.width, wanted.height), wanted.fps)
+                sink = self._open_output(wanted)
             except HaikeiError as exc:
                 self._report(exc)
                 effective = effective.replace(output=previous.output)

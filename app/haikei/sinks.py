@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -157,6 +158,55 @@ class FileSink(Sink):
             os.replace(self.partial, self.path)
         else:
             self.partial.unlink(missing_ok=True)
+
+
+class ReconnectingSink(Sink):
+    """Wraps a sink that may be missing (no virtual camera yet, device busy): frames are dropped
+    while it is, and it is reopened every ``retry_every`` seconds until it attaches.
+
+    ``problem`` holds the error that keeps it detached (``None`` once attached), for the GUI.
+    """
+
+    def __init__(self, open_sink: Callable[[], Sink], retry_every: float = 2.0,
+                 on_change: Callable[[OutputError | None], None] | None = None):
+        self._open = open_sink
+        self.retry_every = retry_every
+        self._on_change = on_change or (lambda problem: None)
+        self.inner: Sink | None = None
+        self.problem: OutputError | None = None
+        self._next_try = 0.0
+        self._attach()
+
+    def _attach(self) -> None:
+        try:
+            self.inner = self._open()
+        except OutputError as exc:
+            changed = self.problem is None or str(self.problem) != str(exc)
+            self.problem = exc
+            self._next_try = time.monotonic() + self.retry_every
+            if changed:
+                self._on_change(exc)
+        else:
+            self.problem = None
+            self._on_change(None)
+
+    @property
+    def description(self) -> str:
+        return self.inner.description if self.inner else f"waiting for output: {self.problem}"
+
+    def send(self, frame: np.ndarray) -> None:
+        if self.inner is None:
+            if time.monotonic() < self._next_try:
+                return
+            self._attach()
+            if self.inner is None:
+                return
+        self.inner.send(frame)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+            self.inner = None
 
 
 SinkFactory = Callable[[str, tuple[int, int], float], Sink]
