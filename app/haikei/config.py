@@ -25,20 +25,31 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """The saved settings (defaults if none) and any warnings to show the user."""
     path = path or settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Settings(), []
     except OSError as exc:
         return Settings(), [f"cannot read settings {path}: {exc.strerror}; using defaults"]
     try:
-        data = json.loads(text)
+        data = json.loads(raw)  # bad UTF-8 and bad JSON are both ValueErrors
         if not isinstance(data, dict):
             raise SettingsError("the file does not hold a JSON object")
         return Settings.from_dict(data), []
-    except (json.JSONDecodeError, SettingsError) as exc:
-        backup = path.with_name(f"{path.stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-        os.replace(path, backup)
+    except (ValueError, SettingsError) as exc:
+        backup = keep_broken_file(path)
         return Settings(), [f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"]
+
+
+def keep_broken_file(path: Path) -> Path:
+    """Move an unreadable file aside under a new name (never over an earlier backup)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.broken-{stamp}{path.suffix}")
+    counter = 1
+    while backup.exists():
+        counter += 1
+        backup = path.with_name(f"{path.stem}.broken-{stamp}-{counter}{path.suffix}")
+    os.replace(path, backup)
+    return backup
 
 
 def atomic_write_text(path: Path, text: str) -> None:
