@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from haikei import __version__
@@ -97,9 +98,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    next_stats = time.monotonic() + 1.0
     try:
-        while not stop.is_set() and not engine.wait(timeout=1.0):
-            if args.stats:
+        while not stop.is_set() and not engine.wait(timeout=0.05):  # short waits: a signal is seen at once
+            if args.stats and time.monotonic() >= next_stats:
+                next_stats += 1.0
                 snap = engine.snapshot()
                 stages = " ".join(f"{k}={v['p50']:.1f}" for k, v in snap["stages"].items())
                 print(f"fps={snap['fps']:.1f} dropped={snap['dropped']} ms(p50): {stages}", file=sys.stderr)
