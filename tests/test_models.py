@@ -144,3 +144,13 @@ def test_wrong_output_channel_is_a_clear_error(tmp_path):
     segmenter = open_segmenter(parse_manifest(manifest_path))
     with pytest.raises(ModelError, match="output has 1 channel"):
         segmenter(np.zeros((720, 1280, 3), np.uint8))
+
+
+def test_gpu_execution_provider_is_preferred_when_present():
+    from haikei.engines.onnx_engine import choose_providers
+
+    available = ["AzureExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert choose_providers(available, "auto") == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert choose_providers(available, "cpu") == ["CPUExecutionProvider"]
+    assert choose_providers(["CPUExecutionProvider"], "auto") == ["CPUExecutionProvider"]
+    assert open_segmenter(load_catalog().get("selfie-landscape")).providers == ["CPUExecutionProvider"]
