@@ -454,18 +454,22 @@ def _dequantize(c: _Converter, op, ins, outs):
 def _conv_2d(c: _Converter, op, ins, outs):
     o = c.options(op, "Conv2DOptions")
     w = c.const(ins[1], "CONV_2D filter").astype(np.float32)       # OHWI
-    x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
-    c_in = x_shape[3]
+    c_in = c.shape(ins[0])[3]
     if c_in % w.shape[3]:
         raise ConversionError(f"input channels {c_in} not a multiple of filter depth {w.shape[3]}")
-    group = c_in // w.shape[3]
-    k_hw, s_hw = w.shape[1:3], (o.StrideH(), o.StrideW())
+    _emit_conv(c, o, ins, outs, w.transpose(0, 3, 1, 2), group=c_in // w.shape[3])
+
+
+def _emit_conv(c: _Converter, o, ins, outs, w_oihw: np.ndarray, group: int):
+    """An ONNX Conv for a TFLite (depthwise) convolution whose filter is already OIHW."""
+    x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
+    k_hw, s_hw = w_oihw.shape[2:4], (o.StrideH(), o.StrideW())
     d_hw = (o.DilationHFactor() or 1, o.DilationWFactor() or 1)
     pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, d_hw,
                       _nhwc_hw(y_shape))
     base = c.tname(outs[0])
-    inputs = [c.value(ins[0]), c.add_initializer(w.transpose(0, 3, 1, 2), base + "/W")]
-    inputs += _bias(c, ins, w.shape[0], base + "/B")
+    inputs = [c.value(ins[0]), c.add_initializer(w_oihw, base + "/W")]
+    inputs += _bias(c, ins, w_oihw.shape[0], base + "/B")
     c.emit_with_activation("Conv", inputs, outs[0], o.FusedActivationFunction(),
                            kernel_shape=list(k_hw), strides=list(s_hw), dilations=list(d_hw),
                            pads=pads, group=group)
@@ -478,16 +482,7 @@ def _depthwise_conv_2d(c: _Converter, op, ins, outs):
     c_in, c_out = x_shape[3], w.shape[3]
     if w.shape[0] != 1 or c_out % c_in or c_out != y_shape[3]:
         raise ConversionError(f"unexpected depthwise filter shape {list(w.shape)} for input {list(x_shape)}")
-    k_hw, s_hw = w.shape[1:3], (o.StrideH(), o.StrideW())
-    d_hw = (o.DilationHFactor() or 1, o.DilationWFactor() or 1)
-    pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, d_hw,
-                      _nhwc_hw(y_shape))
-    base = c.tname(outs[0])
-    inputs = [c.value(ins[0]), c.add_initializer(w.transpose(3, 0, 1, 2), base + "/W")]
-    inputs += _bias(c, ins, c_out, base + "/B")
-    c.emit_with_activation("Conv", inputs, outs[0], o.FusedActivationFunction(),
-                           kernel_shape=list(k_hw), strides=list(s_hw), dilations=list(d_hw),
-                           pads=pads, group=c_in)
+    _emit_conv(c, o, ins, outs, w.transpose(3, 0, 1, 2), group=c_in)
 
 
 def _transpose_conv_bias(c: _Converter, op, ins, outs):
