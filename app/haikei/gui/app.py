@@ -47,6 +47,7 @@ class HaikeiGui:
         self.catalog = catalog or load_catalog()
         self.controller = EngineController(saved.replace(**overrides), catalog=self.catalog, sink=sink,
                                            saved=saved, overrides=overrides, persist=persist)
+        self._adopt_background(self.controller.settings.background)
         self.window = MainWindow(self.controller)
         self.window.setWindowIcon(app_icon())
         self.tray = Tray(use_system_tray=use_system_tray)
@@ -63,6 +64,13 @@ class HaikeiGui:
         self.refresh_status()
 
     # -- setup -----------------------------------------------------------------------------
+    def _adopt_background(self, spec: str) -> None:
+        """A blur strength or colour given on the command line (or saved) is what the gallery shows."""
+        kind, _, arg = spec.partition(":")
+        if kind == "blur" and arg.replace(".", "", 1).isdigit():
+            self.state.blur = min(100, round(float(arg)))
+        elif kind in ("color", "colour") and arg:
+            self.state.colour = "#" + arg.lstrip("#").lower()
     def _wire(self) -> None:
         w, c, t = self.window, self.controller, self.tray
         c.settings_changed.connect(self.refresh)
