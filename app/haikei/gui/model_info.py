@@ -1,8 +1,9 @@
 """Speed and quality of the models we know, for the model picker.
 
 mIoU: raw masks on the 122 webcam-like test photos (README "Quality and speed", measured by the test
-suite). ms: median preprocess + inference per 1280x720 frame of the Doctor test video, 1 thread,
-2-core AMD EPYC VM (/tmp-free script in the report of issue #3). Models not listed show "unknown".
+suite). ms: preprocess + inference per 1280x720 frame of the Doctor test video, 1 thread, 2-core
+AMD EPYC VM; all models interleaved, 60 rounds, 10th percentile (the VM was shared, so the lower
+percentile is the uncontended cost). Models not listed show "unknown".
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ from haikei.gui.i18n import tr
 
 #: name → (ms per frame, mIoU)
 KNOWN_MODELS: dict[str, tuple[float, float]] = {
-    "selfie-landscape": (4.5, 0.906),
-    "selfie-landscape-tflite": (7.7, 0.906),
-    "selfie-general": (6.0, 0.919),
-    "selfie-general-tflite": (9.0, 0.919),
-    "meet-full": (8.9, 0.916),
-    "meet-full-tflite": (10.3, 0.916),
-    "meet-lite": (3.8, 0.886),
-    "meet-lite-tflite": (4.3, 0.886),
-    "deeplabv3": (37.7, 0.878),
-    "deeplabv3-tflite": (46.5, 0.878),
-    "bodypix": (16.2, 0.871),
-    "bodypix-tflite": (16.2, 0.871),
-    "sinet": (49.0, 0.805),
+    "selfie-landscape": (4.0, 0.906),
+    "selfie-landscape-tflite": (5.2, 0.906),
+    "selfie-general": (6.1, 0.919),
+    "selfie-general-tflite": (8.7, 0.919),
+    "meet-full": (6.7, 0.916),
+    "meet-full-tflite": (8.4, 0.916),
+    "meet-lite": (3.6, 0.886),
+    "meet-lite-tflite": (4.4, 0.886),
+    "deeplabv3": (36.0, 0.878),
+    "deeplabv3-tflite": (51.0, 0.878),
+    "bodypix": (17.3, 0.871),
+    "bodypix-tflite": (18.5, 0.871),
+    "sinet": (33.4, 0.805),
 }
 
 
