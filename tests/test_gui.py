@@ -84,14 +84,14 @@ def make_app(qtbot):
     need_shared(PORTRAIT)
     apps = []
 
-    def make(**kwargs) -> tuple[HaikeiGui, RecordingSink]:
+    def make(source: Path = PORTRAIT, **kwargs) -> tuple[HaikeiGui, RecordingSink]:
         sink = RecordingSink()
-        overrides = {"source": str(PORTRAIT), "output": "none", "width": SIZE[0], "height": SIZE[1]}
+        overrides = {"source": str(source), "output": "none", "width": SIZE[0], "height": SIZE[1]}
         app = HaikeiGui(overrides, sink=sink, use_system_tray=False, on_quit=lambda: None, **kwargs)
         qtbot.addWidget(app.window)
         app.show()
-        qtbot.waitUntil(lambda: app.controller.engine is not None, timeout=20000)
         apps.append(app)
+        qtbot.waitUntil(lambda: app.controller.engine is not None or app.controller.start_error is not None, timeout=20000)
         return app, sink
 
     yield make
@@ -161,6 +161,18 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     assert_output(qtbot, app, sink)
     assert app.controller.settings.preset == "custom"
     assert w.preset_box.currentData() == "custom"
+
+
+def test_a_missing_source_is_shown_and_another_can_be_picked(qtbot, make_app, tmp_path):
+    app, sink = make_app(source=tmp_path / "gone.mp4")
+    assert app.controller.engine is None
+    app.refresh_status()
+    assert "gone.mp4" in app.window.preview.message and "not found" in app.window.preview.message
+    assert not app.window.output_state.text().startswith("●")
+    app.controller.change(source=str(PORTRAIT))  # what picking another source in the window does
+    qtbot.waitUntil(lambda: app.controller.engine is not None, timeout=20000)
+    select_in_gallery(app, "color")
+    assert_output(qtbot, app, sink)
 
 
 def test_preview_drops_frames_while_the_gui_thread_is_busy(qtbot, make_app):

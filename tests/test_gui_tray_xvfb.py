@@ -3,7 +3,7 @@
 The app runs as `haikei gui` under dbus-run-session, writing its output to a video file; a click on
 "Effect on" in the tray menu must turn the green background off in the frames written, and "Quit
 Haikei" must end the program cleanly. Screenshots of the window and the open menu are saved in the
-test's tmp folder (and into docs/ when HAIKEI_DOCS_SCREENSHOTS=1).
+test's tmp folder (the menu also into docs/ when HAIKEI_DOCS_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def x_display(tmp_path):
                                "--heighttype", "pixel", "--height", "32", "--SetDockType", "true"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # The tray must exist before the app starts: Qt looks for it once, at startup.
+        poll(lambda: xdotool(env, "search", "--onlyvisible", "--class", "trayer").strip(), 20, "trayer's window")
         yield env
     finally:
         for process in (trayer, xvfb):
@@ -77,8 +79,6 @@ def haikei_windows(env) -> dict[str, tuple[int, int, int, int]]:
 def screenshot(env, path: Path, crop: tuple[int, int, int, int]) -> None:
     x, y, w, h = crop
     subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", str(path)], env=env, check=True, timeout=20)
-    if os.environ.get("HAIKEI_DOCS_SCREENSHOTS"):
-        shutil.copyfile(path, REPO / "docs" / path.name)
 
 
 def green_share(frame: np.ndarray) -> float:
@@ -112,6 +112,8 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + 33))  # hover "Background": its submenu opens
         time.sleep(1.0)
         screenshot(env, tmp_path / "tray-menu.png", (mx - 330, 0, mw + 330, 360))
+        if os.environ.get("HAIKEI_DOCS_SCREENSHOTS"):  # refresh the README's copy
+            shutil.copyfile(tmp_path / "tray-menu.png", REPO / "docs" / "tray-menu.png")
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + 11), "click", "1")  # first item: Effect on
         time.sleep(2.0)  # frames without the effect reach the file
         mx, my, mw, mh = open_menu()

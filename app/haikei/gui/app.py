@@ -140,7 +140,6 @@ class HaikeiGui:
         w.preset_box.setCurrentIndex(w.preset_box.findData(settings.preset))
         w.advanced.show_settings(settings)
         w.blur_slider.setEnabled(key == "blur")
-        w.colour_button.setEnabled(True)
         current = w.gallery.current_entry()
         w.remove_button.setEnabled(current is not None and current.user)
         w.effect_button.setChecked(self.controller.effect_on)

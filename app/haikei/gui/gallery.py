@@ -208,9 +208,6 @@ class Gallery(QListWidget):
         if current is not None:
             self.chosen.emit(current.data(SPEC_ROLE))
 
-    def wait_for_thumbnails(self, msecs: int = 5000) -> bool:
-        return self._pool.waitForDone(msecs)
-
     # -- drag and drop ------------------------------------------------------------------
     def _dropped_files(self, event) -> list[Path]:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
