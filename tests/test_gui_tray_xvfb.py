@@ -1,8 +1,8 @@
 """The tray icon on a real X server (Xvfb) with a real tray host (trayer), clicked with xdotool.
 
 The app runs as `haikei gui` under dbus-run-session, writing its output to a video file; a click on
-"Effect on" in the tray menu must turn the green background off in the frames written, and "Quit
-Haikei" must end the program cleanly. Screenshots of the window and the open menu are saved in the
+"Effect on" in the tray menu must turn the green background off in the frames written, "Hide window"
+and "Show window" must do so, and "Quit Haikei" must end the program cleanly. Screenshots of the window and the open menu are saved in the
 test's tmp folder (the menu also into docs/ when HAIKEI_DOCS_SCREENSHOTS=1).
 """
 
@@ -116,6 +116,10 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
             shutil.copyfile(tmp_path / "tray-menu.png", REPO / "docs" / "tray-menu.png")
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + 11), "click", "1")  # first item: Effect on
         time.sleep(2.0)  # frames without the effect reach the file
+        for visible in (False, True):  # "Hide window", then "Show window" (the same item)
+            mx, my, mw, mh = open_menu()
+            xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 33), "click", "1")
+            poll(lambda: (main_id in haikei_windows(env)) == visible, 10, f"the window to be {'shown' if visible else 'hidden'}")
         mx, my, mw, mh = open_menu()
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 12), "click", "1")  # last item: Quit Haikei
         assert app.wait(30) == 0, app.stdout.read()
