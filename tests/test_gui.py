@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 from conftest import REPO, SHARED, need_shared

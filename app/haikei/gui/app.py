@@ -19,7 +19,7 @@ from haikei.gui.gallery import VIDEO_SUFFIXES, entry_key, gallery_entries, spec_
 from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow
 from haikei.gui.model_info import describe_model
-from haikei.gui.state import GuiState, load_gui_state, save_gui_state
+from haikei.gui.state import load_gui_state, save_gui_state
 from haikei.gui.tray import Tray, app_icon
 from haikei.settings import Settings
 from haikei.sinks import Sink
