@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test models clean
+.PHONY: install run test models translations backgrounds clean
 
 install: $(STAMP)
 
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/haikei run
+	$(BIN)/haikei gui
 
 test: install
 	$(BIN)/python -m pytest
@@ -24,6 +24,13 @@ test: install
 models: install
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation_landscape.tflite models/selfie_segmentation_landscape.onnx
+
+# Compile the UI translations (.ts → .qm) with Qt's lrelease, and regenerate the shipped backgrounds.
+translations: install
+	$(BIN)/pyside6-lrelease app/haikei/gui/i18n/haikei_ja.ts -qm app/haikei/gui/i18n/haikei_ja.qm
+
+backgrounds: install
+	$(BIN)/python -m haikei.tools.make_backgrounds backgrounds
 
 clean:
 	rm -rf $(VENV) .pytest_cache app/*.egg-info

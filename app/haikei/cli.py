@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true")
     models.add_argument("--models-dir", type=Path, action="append", default=[])
 
+    gui = sub.add_parser("gui", help="the desktop app: live preview, backgrounds, tray")
+    _add_pipeline_options(gui, with_source=True, with_output=True)
+    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="save a screenshot of the window after --frames frames, then exit")
+
     devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
     devices.add_argument("--json", action="store_true")
     return parser
@@ -204,7 +208,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
+def cmd_gui(args: argparse.Namespace) -> int:
+    from haikei.gui.app import run_gui
+
+    return run_gui(args, _catalog(args))
+
+
+COMMANDS = {"gui": cmd_gui, "run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
 
 
 def main(argv: list[str] | None = None) -> int:

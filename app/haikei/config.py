@@ -11,10 +11,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from haikei import paths
 from haikei.errors import SettingsError
 from haikei.settings import Settings
+
+T = TypeVar("T")
 
 
 def settings_path() -> Path:
@@ -23,21 +26,26 @@ def settings_path() -> Path:
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """The saved settings (defaults if none) and any warnings to show the user."""
-    path = path or settings_path()
+    return load_json_file(path or settings_path(), Settings.from_dict, Settings)
+
+
+def load_json_file(path: Path, parse: Callable[[dict], T], default: Callable[[], T]) -> tuple[T, list[str]]:
+    """``parse`` of the JSON object in ``path``; ``default()`` if there is none. A file that
+    ``parse`` rejects (raising :class:`SettingsError`) is moved aside, and the warning says where."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings(), []
+        return default(), []
     except OSError as exc:
-        return Settings(), [f"cannot read settings {path}: {exc.strerror}; using defaults"]
+        return default(), [f"cannot read settings {path}: {exc.strerror}; using defaults"]
     try:
         data = json.loads(raw)  # bad UTF-8 and bad JSON are both ValueErrors
         if not isinstance(data, dict):
             raise SettingsError("the file does not hold a JSON object")
-        return Settings.from_dict(data), []
+        return parse(data), []
     except (ValueError, SettingsError) as exc:
         backup = keep_broken_file(path)
-        return Settings(), [f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"]
+        return default(), [f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"]
 
 
 def keep_broken_file(path: Path) -> Path:

@@ -1,0 +1,1 @@
+"""The Qt desktop app (``haikei gui``). The only package that imports Qt."""

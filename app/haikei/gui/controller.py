@@ -1,0 +1,205 @@
+"""The GUI's handle on the core :class:`~haikei.engine.Engine`.
+
+The engine runs on its own threads; this object only hands it :class:`Settings`, keeps the newest
+processed frame in a one-slot mailbox (older ones are simply replaced: the preview drops frames,
+never queues them) and turns engine callbacks into Qt signals, which Qt queues to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from haikei.catalog import Catalog
+from haikei.config import save_settings
+from haikei.engine import Engine
+from haikei.errors import HaikeiError, OutputError
+from haikei.settings import PRESET_KNOBS, Settings
+from haikei.sinks import ReconnectingSink, Sink, virtual_camera_fix
+
+SAVE_DELAY_MS = 400
+
+
+@dataclass(frozen=True)
+class OutputFrame:
+    """One frame that left the engine: what was sent, its alpha (``None`` when not segmented), the camera image."""
+
+    image: np.ndarray
+    alpha: np.ndarray | None
+    original: np.ndarray
+    number: int
+
+
+class EngineController(QObject):
+    #: The settings the user chose changed (from the window, the tray, or an engine fallback).
+    settings_changed = Signal(object)
+    #: A user-facing problem (a :class:`HaikeiError`), delivered in the GUI thread.
+    problem = Signal(object)
+    #: The engine started (``None``) or could not (the error).
+    started = Signal(object)
+    paused_changed = Signal(bool)
+
+    def __init__(self, settings: Settings, *, catalog: Catalog | None = None, sink: Sink | None = None,
+                 saved: Settings | None = None, overrides: dict | None = None, persist: bool = True):
+        super().__init__()
+        self._settings = settings
+        self._catalog = catalog
+        self._sink = sink
+        self._saved = saved or settings
+        self._overrides = overrides or {}
+        self._persist = persist
+        self.engine: Engine | None = None
+        self.start_error: HaikeiError | None = None
+        self._starting = False
+        self._latest: OutputFrame | None = None
+        self.frames_out = 0
+        self._cpu_mark = (time.monotonic(), time.process_time())
+        self.cpu_percent = 0.0
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
+        self.problem.connect(self._after_problem)
+        self.started.connect(self._on_started)
+
+    # -- settings ----------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def change(self, **changes) -> bool:
+        """Apply ``changes`` (live if running); a rejected value is reported, not raised."""
+        try:
+            wanted = self._settings.replace(**changes)
+        except HaikeiError as exc:
+            self.problem.emit(exc)
+            return False
+        if wanted == self._settings:
+            return True
+        source_changed = wanted.source != self._settings.source
+        self._settings = wanted
+        if self.engine is not None:
+            self.engine.set_settings(wanted)
+        elif source_changed or self.start_error is not None:
+            self.start()
+        self.settings_changed.emit(wanted)
+        if self._persist:
+            self._save_timer.start()
+        return True
+
+    def to_save(self) -> Settings:
+        """The settings to write: command-line overrides are for this run only, unless changed since."""
+        values = self._settings.to_dict()
+        saved = self._saved.to_dict()
+        for key, value in self._overrides.items():
+            if values.get(key) == value:
+                values[key] = saved[key]
+                if key == "preset":
+                    values.update({k: saved[k] for k in PRESET_KNOBS})
+        return Settings(**values)
+
+    def save(self) -> None:
+        if self._persist:
+            self._save_timer.stop()
+            save_settings(self.to_save())
+
+    # -- effect and pause ----------------------------------------------------------------
+    @property
+    def effect_on(self) -> bool:
+        return self._settings.background != "none"
+
+    def set_effect(self, on: bool, restore: str) -> None:
+        """Effect off is background ``none`` (the pipeline then skips the model); on restores ``restore``."""
+        self.change(background=restore if on else "none")
+
+    @property
+    def paused(self) -> bool:
+        return self.engine is not None and self.engine.paused
+
+    def set_paused(self, paused: bool) -> None:
+        if self.engine is None or paused == self.engine.paused:
+            return
+        if paused:
+            self.engine.pause("Camera paused in Haikei")
+        else:
+            self.engine.resume()
+        self.paused_changed.emit(paused)
+
+    # -- engine lifecycle -----------------------------------------------------------------
+    def start(self) -> None:
+        """Open source, model and output on a helper thread: a slow camera never blocks the window."""
+        if self._starting or self.engine is not None:
+            return
+        self._starting = True
+        settings = self._settings
+        threading.Thread(target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True).start()
+
+    def _start_engine(self, settings: Settings) -> None:
+        engine = Engine(settings, sink=self._sink, catalog=self._catalog, paced=True, wait_for_output=True,
+                        on_error=self.problem.emit, on_output=self._on_output)
+        try:
+            engine.start()
+        except HaikeiError as exc:
+            self.started.emit(exc)
+            return
+        self._pending_engine = engine
+        self.started.emit(None)
+
+    def _on_started(self, error: HaikeiError | None) -> None:
+        self._starting = False
+        self.start_error = error
+        if error is not None:
+            self.problem.emit(error)
+            return
+        self.engine = self._pending_engine
+        del self._pending_engine
+        if self.engine.settings != self._settings:  # changed while it was starting
+            self.engine.set_settings(self._settings)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine = None
+
+    def _after_problem(self, error: HaikeiError) -> None:
+        """A model or background the engine could not load was rolled back there; follow it here."""
+        QTimer.singleShot(300, self._sync_from_engine)
+
+    def _sync_from_engine(self) -> None:
+        if self.engine is None:
+            return
+        effective = self.engine.settings
+        if effective != self._settings:
+            self._settings = effective
+            self.settings_changed.emit(effective)
+
+    # -- frames and status (worker thread → slot; GUI reads) ------------------------------
+    def _on_output(self, image: np.ndarray, alpha: np.ndarray | None, frame) -> None:
+        self.frames_out += 1
+        self._latest = OutputFrame(image, alpha, frame.image, self.frames_out)
+
+    @property
+    def latest(self) -> OutputFrame | None:
+        return self._latest
+
+    def sample_cpu(self) -> float:
+        """This process's CPU use since the last call, in % of one core."""
+        now, cpu = time.monotonic(), time.process_time()
+        wall = now - self._cpu_mark[0]
+        if wall > 0.2:
+            self.cpu_percent = 100.0 * (cpu - self._cpu_mark[1]) / wall
+            self._cpu_mark = (now, cpu)
+        return self.cpu_percent
+
+    def output_status(self) -> tuple[bool, str, str]:
+        """(working, what the output is, the fix when it is not working)."""
+        if self.engine is None:
+            if self.start_error is not None:
+                return False, self.start_error.message, self.start_error.fix
+            return False, "starting…", ""
+        sink = self.engine.sink
+        problem: OutputError | None = getattr(sink, "problem", None) if isinstance(sink, ReconnectingSink) else None
+        if problem is not None:
+            return False, problem.message, problem.fix or virtual_camera_fix()
+        return True, sink.description if sink is not None else "", ""

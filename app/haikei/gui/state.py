@@ -1,0 +1,62 @@
+"""What only the window needs to remember (geometry, tray behaviour, the user's backgrounds), kept in
+``gui.json`` beside ``settings.json`` so the core :class:`~haikei.settings.Settings` stays GUI-free."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from haikei import paths
+from haikei.config import atomic_write_text, load_json_file
+from haikei.errors import SettingsError
+
+PREVIEW_MODES = ("processed", "original", "mask")
+
+
+@dataclass
+class GuiState:
+    #: ``QWidget.saveGeometry()`` as hex.
+    geometry: str = ""
+    #: Closing the window keeps Haikei running in the tray (when there is one).
+    hide_to_tray: bool = True
+    show_stats: bool = True
+    advanced_open: bool = False
+    preview_mode: str = "processed"
+    #: Background specs the user added (``image:PATH`` / ``video:PATH``), in gallery order.
+    user_backgrounds: list[str] = field(default_factory=list)
+    #: The background the effect returns to when it is switched back on.
+    effect_background: str = "blur"
+    colour: str = "#2e7d5b"
+    blur: int = 20
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GuiState:
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - known.keys())
+        if unknown:
+            raise SettingsError(f"unknown window setting(s): {', '.join(unknown)}")
+        defaults = cls()
+        for key, value in data.items():
+            expected = type(getattr(defaults, key))
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise SettingsError(f"window setting {key!r} must be {expected.__name__}, not {value!r}")
+        if not all(isinstance(spec, str) for spec in data.get("user_backgrounds", [])):
+            raise SettingsError("window setting 'user_backgrounds' must be a list of strings")
+        if data.get("preview_mode", defaults.preview_mode) not in PREVIEW_MODES:
+            raise SettingsError(f"unknown preview mode {data['preview_mode']!r}")
+        return cls(**data)
+
+
+def gui_state_path() -> Path:
+    return paths.config_dir() / "gui.json"
+
+
+def load_gui_state(path: Path | None = None) -> tuple[GuiState, list[str]]:
+    return load_json_file(path or gui_state_path(), GuiState.from_dict, GuiState)
+
+
+def save_gui_state(state: GuiState, path: Path | None = None) -> None:
+    atomic_write_text(path or gui_state_path(), json.dumps(dataclasses.asdict(state), indent=2) + "\n")
