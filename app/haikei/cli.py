@@ -1,4 +1,4 @@
-"""``haikei`` command line: run, process, models, devices.
+"""``haikei`` command line: run, process, models, devices, doctor.
 
 User errors end the program with exit status 2 and one line on stderr saying what to do.
 """
@@ -28,7 +28,7 @@ def _add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wi
     parser.add_argument("--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none")
     parser.add_argument("--preset", choices=[*PRESETS, CUSTOM], help="refinement preset")
     if with_output:
-        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | FILE | none (default: vcam)")
+        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)")
         parser.add_argument("--size", metavar="WxH", help="output size, e.g. 1280x720")
         parser.add_argument("--fps", type=int, help="output frame rate")
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help="flip horizontally")
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
     devices.add_argument("--json", action="store_true")
+
+    doctor = sub.add_parser("doctor", help="check cameras, outputs, models and the desktop; print the fix for each problem")
+    doctor.add_argument("--json", action="store_true")
     return parser
 
 
@@ -201,7 +204,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from haikei import doctor
+
+    return doctor.main(load_settings()[0], args.json)
+
+
+COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices, "doctor": cmd_doctor}
 
 
 def main(argv: list[str] | None = None) -> int:

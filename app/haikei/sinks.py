@@ -1,4 +1,5 @@
-"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, a video file path, ``none``.
+"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, ``pipewire[:NAME]``,
+a video file path, ``none``.
 
 Every sink takes frame-sized BGR uint8 frames. :class:`PreviewSink` (a callback) is for the GUI.
 """
@@ -68,7 +69,9 @@ class VirtualCameraSink(Sink):
     #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
     CONVERSIONS = {"I420": cv2.COLOR_BGR2YUV_I420, "RGB": cv2.COLOR_BGR2RGB, "RGBA": cv2.COLOR_BGR2RGBA, "GRAY": cv2.COLOR_BGR2GRAY}
 
-    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None):
+    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None,
+                 watch_path: str | None = None):
+        """``watch_path``: the file whose readers count as viewers (default: the v4l2loopback node)."""
         import pyvirtualcam
 
         self._pv = pyvirtualcam
@@ -81,6 +84,7 @@ class VirtualCameraSink(Sink):
         self.pixel_format = self.camera.fmt.name
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
+        self.watch_path = watch_path
 
     def _open(self, size, fps, device, backend, fmt):
         try:
@@ -96,6 +100,14 @@ class VirtualCameraSink(Sink):
         if self._conversion is not None:
             frame = cv2.cvtColor(frame, self._conversion)
         self.camera.send(frame)
+
+    def reader_watcher(self):
+        """Who reads the device: known on v4l2loopback (inotify on its node), not on other backends."""
+        if self.camera.backend != "v4l2loopback":
+            return None
+        from haikei.idle import InotifyReaderWatcher
+
+        return InotifyReaderWatcher(self.watch_path or self.camera.device)
 
     def close(self) -> None:
         self.camera.close()
@@ -121,10 +133,27 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
         return OutputError(f"{device} is a camera, not a virtual camera", "pick a loopback device; `haikei devices` lists them")
     if device and "does not exist" in lowered:
         return OutputError(f"virtual camera device {device} not found", virtual_camera_fix())
-    if "no v4l2 loopback device found" in lowered or "not available" in lowered or "not installed" in lowered:
+    if "no v4l2 loopback device found" in lowered:
+        return OutputError("no usable virtual camera device found" + _rejected_devices(), virtual_camera_fix())
+    if "not available" in lowered or "not installed" in lowered:
         return OutputError("no virtual camera device found", virtual_camera_fix())
     detail = " ".join(text.split())
     return OutputError(f"the virtual camera cannot be opened ({detail})", virtual_camera_fix())
+
+
+def _rejected_devices() -> str:
+    """Why pyvirtualcam's automatic pick passed over each video node (it does not say)."""
+    from haikei.devices import linux_devices
+
+    reasons = []
+    for device in linux_devices():
+        if device.problem:
+            reasons.append(f"{device.id}: {device.problem}")
+        elif device.kind == "virtual-camera":
+            reasons.append(f"{device.id}: in use by another program")
+        else:
+            reasons.append(f"{device.id}: a camera, not a loopback device")
+    return f" ({'; '.join(reasons)})" if reasons else ""
 
 
 class FileSink(Sink):
@@ -213,11 +242,18 @@ SinkFactory = Callable[[str, tuple[int, int], float], Sink]
 SINKS: dict[str, SinkFactory] = {
     "none": lambda arg, size, fps: NullSink(),
     "vcam": lambda arg, size, fps: VirtualCameraSink(size, fps, device=arg or None),
+    "pipewire": lambda arg, size, fps: _pipewire_camera(size, fps, arg),
 }
 
 
+def _pipewire_camera(size: tuple[int, int], fps: float, name: str) -> Sink:
+    from haikei.pipewire import DEFAULT_NAME, PipeWireCameraSink
+
+    return PipeWireCameraSink(size, fps, name=name or DEFAULT_NAME)
+
+
 def open_sink(spec: str, size: tuple[int, int], fps: float) -> Sink:
-    """``none`` | ``vcam`` | ``vcam:DEVICE`` | a file path."""
+    """``none`` | ``vcam`` | ``vcam:DEVICE`` | ``pipewire`` | ``pipewire:NAME`` | a file path."""
     kind, _, arg = spec.partition(":")
     if kind in SINKS:
         return SINKS[kind](arg, size, fps)
