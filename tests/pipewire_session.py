@@ -1,14 +1,17 @@
 """A private PipeWire session for tests: dbus-daemon, pipewire and wireplumber in a temporary
-XDG_RUNTIME_DIR, started and stopped by the fixture (every process it started is ended and reaped).
+XDG_RUNTIME_DIR, started and stopped by the fixture (every process it started is ended and reaped,
+and they die with the test process if it crashes).
 
 ``PipeWireSession.env`` is what a client (this process or a child) needs to reach it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -36,6 +39,11 @@ def gstreamer_problem() -> str | None:
         if Gst.ElementFactory.find(element) is None:
             return f"GStreamer element {element} missing (gstreamer1.0-pipewire / -plugins-base)"
     return None
+
+
+def _die_with_parent() -> None:
+    """Even if the test process crashes, the session's daemons end with it (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 class PipeWireSession:
@@ -75,7 +83,8 @@ class PipeWireSession:
     def _spawn(self, argv: list[str], **kw) -> subprocess.Popen:
         log = open(self.root / f"{argv[0]}.log", "wb")
         process = subprocess.Popen(argv, env={**os.environ, **self.env}, stdin=subprocess.DEVNULL,
-                                   stderr=log, stdout=kw.pop("stdout", log), text=True, **kw)
+                                   stderr=log, stdout=kw.pop("stdout", log), text=True,
+                                   preexec_fn=_die_with_parent, **kw)
         log.close()
         self.processes.append(process)
         return process

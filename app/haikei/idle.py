@@ -197,10 +197,10 @@ class IdleController:
     resumes a pause it did not make (the user's pause button).
     """
 
-    def __init__(self, engine: Engine, idle_after: float = IDLE_AFTER_S, tick: float = 0.25,
+    def __init__(self, engine: Engine, idle_after: float | None = None, tick: float = 0.25,
                  on_change: Callable[[bool], None] | None = None):
         self.engine = engine
-        self.idle_after = idle_after
+        self.idle_after = IDLE_AFTER_S if idle_after is None else idle_after
         self.tick = tick
         self.on_change = on_change or (lambda idle: None)
         self.watcher: ReaderWatcher | None = None
