@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import cv2
 import numpy as np
@@ -84,6 +85,30 @@ def test_sink_feeds_the_backends_native_i420(recording_backend, doctor_video):
         assert got.size == 640 * 360 * 3 // 2
         decoded = cv2.cvtColor(got.reshape(540, 640), cv2.COLOR_YUV2BGR_I420)
         assert np.abs(decoded.astype(int) - sent).mean() < 2.0
+
+
+def test_sink_repeats_the_last_frame_while_the_engine_stalls(recording_backend, monkeypatch):
+    monkeypatch.setattr(VirtualCameraSink, "STALL_AFTER", 0.3)
+    monkeypatch.setattr(VirtualCameraSink, "REPEAT_INTERVAL", 0.05)
+    sink = VirtualCameraSink((64, 48), 30, backend="recording")
+    frames = recording_backend.last.frames
+    first, second = (np.full((48, 64, 3), value, np.uint8) for value in (10, 200))
+    try:
+        sink.send(first)
+        time.sleep(0.2)
+        assert len(frames) == 1  # frames keep coming: nothing repeated
+        time.sleep(0.5)
+        repeats = len(frames) - 1
+        assert repeats >= 3 and sink.repeated == repeats
+        assert all(np.array_equal(f.reshape(first.shape), first) for f in frames)
+        sink.send(second)
+        time.sleep(0.15)
+        assert len(frames) == repeats + 2  # a fresh frame stops the repeats until the next stall
+    finally:
+        sink.close()
+    settled = len(frames)
+    time.sleep(0.5)
+    assert len(frames) == settled and recording_backend.last.closed
 
 
 needs_gcc = pytest.mark.skipif(not gcc_available(), reason="gcc is needed to build the fake v4l2loopback shim")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -64,10 +65,18 @@ def virtual_camera_fix() -> str:
 
 
 class VirtualCameraSink(Sink):
-    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format."""
+    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format.
+
+    Frame pacing: frames go out as the engine makes them (it is paced by its source, and sleeping
+    here would only add latency); if none comes for ``STALL_AFTER`` s (a camera hanging in a read,
+    a slow model) the last one is repeated every ``REPEAT_INTERVAL`` s, so apps reading the device
+    keep getting frames instead of timing out and dropping the camera.
+    """
 
     #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
     CONVERSIONS = {"I420": cv2.COLOR_BGR2YUV_I420, "RGB": cv2.COLOR_BGR2RGB, "RGBA": cv2.COLOR_BGR2RGBA, "GRAY": cv2.COLOR_BGR2GRAY}
+    STALL_AFTER = 1.0
+    REPEAT_INTERVAL = 0.2
 
     def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None,
                  watch_path: str | None = None):
@@ -85,6 +94,13 @@ class VirtualCameraSink(Sink):
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
         self.watch_path = watch_path
+        self.repeated = 0
+        self._lock = threading.Lock()
+        self._last: np.ndarray | None = None
+        self._last_sent = 0.0
+        self._closed = threading.Event()
+        self._keep_alive_thread = threading.Thread(target=self._keep_alive, name="haikei-vcam-keepalive", daemon=True)
+        self._keep_alive_thread.start()
 
     def _open(self, size, fps, device, backend, fmt):
         try:
@@ -99,7 +115,20 @@ class VirtualCameraSink(Sink):
     def send(self, frame: np.ndarray) -> None:
         if self._conversion is not None:
             frame = cv2.cvtColor(frame, self._conversion)
-        self.camera.send(frame)
+        with self._lock:
+            self.camera.send(frame)
+            self._last, self._last_sent = frame, time.monotonic()
+
+    def _keep_alive(self) -> None:
+        while not self._closed.wait(self.REPEAT_INTERVAL):
+            with self._lock:
+                if self._last is None or time.monotonic() - self._last_sent < self.STALL_AFTER:
+                    continue
+                try:
+                    self.camera.send(self._last)
+                except Exception:  # the device went away: the engine's next send reports it
+                    return
+                self.repeated += 1
 
     def reader_watcher(self):
         """Who reads the device: known on v4l2loopback (inotify on its node), not on other backends."""
@@ -110,6 +139,8 @@ class VirtualCameraSink(Sink):
         return InotifyReaderWatcher(self.watch_path or self.camera.device)
 
     def close(self) -> None:
+        self._closed.set()
+        self._keep_alive_thread.join()
         self.camera.close()
 
 
