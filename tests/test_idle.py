@@ -143,9 +143,22 @@ def test_idle_leaves_a_users_pause_alone_and_can_be_turned_off(tmp_path, doctor_
         os.close(fd)
         engine.resume()
         wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
+        engine.idle.set_local_viewer(True)  # the GUI shows its preview
+        wait_for(lambda: not engine.paused)
+        engine.idle.set_local_viewer(False)
+        wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
         engine.update(idle_when_unwatched=False)
         wait_for(lambda: not engine.paused)
         time.sleep(0.6)
         assert not engine.paused
     finally:
         engine.stop()
+
+
+def test_a_device_that_cannot_be_watched_counts_as_watched(tmp_path):
+    changes = []
+    watcher = InotifyReaderWatcher(tmp_path / "missing-node", exclude_pid=0).start(lambda: changes.append(1))
+    try:
+        wait_for(lambda: watcher.reader_present)
+    finally:
+        watcher.stop()

@@ -163,3 +163,14 @@ def test_doctor_reports_v4l2loopback_missing_and_pipewire_working(pipewire):
     assert checks["model selfie-landscape"]["ok"]
     assert not checks["camera"]["ok"]  # this machine has no camera: the default path cannot work
     assert result.returncode == 1
+
+
+def test_run_says_how_to_get_the_pipewire_extra_when_it_is_missing(doctor_video):
+    code = ("import sys; sys.modules['gi'] = None; from haikei.cli import main; "
+            f"sys.exit(main(['run', '--source', {str(doctor_video)!r}, '--output', 'pipewire', '--frames', '1']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "haikei: error: the PipeWire camera needs PyGObject and GStreamer; install the PipeWire extra: "
+        "pip install 'haikei[pipewire]', and the system packages (Debian/Ubuntu: sudo apt install "
+        "gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)")

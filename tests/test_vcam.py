@@ -165,3 +165,39 @@ def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_op
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("haikei: error: ") and message in lines[0], result.stderr
+
+
+# The device is missing when the engine starts and appears a second later (as after modprobe): the
+# shim reads FAKE_V4L2_OPEN_ERRNO at every open, so dropping it from the environment "loads" it.
+LATE_DEVICE_CHILD = r"""
+import json, os, sys, time
+from haikei.engine import Engine
+from haikei.settings import Settings
+errors = []
+engine = Engine(Settings(source=sys.argv[1], width=320, height=240, output="vcam:/dev/video0",
+                         background="color:#0000ff"), wait_for_output=True, on_error=errors.append).start()
+engine.sink.retry_every = 0.2
+waiting = engine.sink.description
+time.sleep(1.0)
+del os.environ["FAKE_V4L2_OPEN_ERRNO"]
+deadline = time.monotonic() + 20
+while engine.sink.inner is None and time.monotonic() < deadline:
+    time.sleep(0.05)
+attached = engine.sink.description
+time.sleep(0.5)
+engine.stop()
+print(json.dumps({"waiting": waiting, "attached": attached, "errors": [str(e) for e in errors]}))
+"""
+
+
+@needs_gcc
+def test_engine_attaches_to_a_virtual_camera_that_appears_later(tmp_path, doctor_video):
+    device = FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device", open_errno="ENOENT")
+    result = device.run(["-c", LATE_DEVICE_CHILD, str(doctor_video)], timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["waiting"].startswith("waiting for output: virtual camera device /dev/video0 not found; install v4l2loopback")
+    assert report["attached"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
+    assert len(report["errors"]) == 1 and report["errors"][0].startswith("virtual camera device /dev/video0 not found")
+    frames = device.frames_rgb(320, 240)
+    assert frames and all(np.abs(f[5:40, 5:60].astype(int) - (0, 0, 255)).max() <= 3 for f in frames)

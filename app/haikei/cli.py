@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="camera or video → virtual camera, headless")
     _add_pipeline_options(run, with_source=True, with_output=True)
     run.add_argument("--stats", action="store_true", help="print frame rate and stage timings every second")
+    run.add_argument("--idle-when-unwatched", action=argparse.BooleanOptionalAction, default=None,
+                     help="release the camera and stop inference while no app reads the virtual camera (default: on)")
 
     process = sub.add_parser("process", help="process a video file offline")
     process.add_argument("input", type=Path)
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from_args(args: argparse.Namespace, base: Settings) -> Settings:
     """The saved settings with the command line's options on top."""
     changes = {}
-    for key in ("source", "model", "background", "output", "fps", "threads", "mirror"):
+    for key in ("source", "model", "background", "output", "fps", "threads", "mirror", "idle_when_unwatched"):
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = value

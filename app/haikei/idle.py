@@ -42,7 +42,7 @@ class ReaderWatcher:
 
     def start(self, on_change: Callable[[], None]) -> ReaderWatcher:
         self.on_change = on_change
-        self._thread = threading.Thread(target=self._run, name=f"haikei-{type(self).__name__}", daemon=True)
+        self._thread = threading.Thread(target=self._guarded, name=f"haikei-{type(self).__name__}", daemon=True)
         self._thread.start()
         return self
 
@@ -56,7 +56,15 @@ class ReaderWatcher:
             self.reader_present = present
             self.on_change()
 
+    def _guarded(self) -> None:
+        try:
+            self._run()
+        finally:
+            if not self._stop.is_set():  # cannot watch (any more): assume someone watches, never idle
+                self._set(True)
+
     def _run(self) -> None:
+        """Watch until stopped; returning early means the readers cannot be known."""
         raise NotImplementedError
 
 
@@ -205,6 +213,7 @@ class IdleController:
         self.on_change = on_change or (lambda idle: None)
         self.watcher: ReaderWatcher | None = None
         self.idle = False
+        self._local_viewer = False
         self._watched_sink = None
         self._unwatched_since: float | None = None
         self._wake = threading.Event()
@@ -221,6 +230,11 @@ class IdleController:
         self._thread.join(2.0)
         self._watch(None)
 
+    def set_local_viewer(self, present: bool) -> None:
+        """Someone watches in Haikei itself (the GUI's visible preview): stay awake meanwhile."""
+        self._local_viewer = present
+        self._wake.set()
+
     def _watch(self, sink) -> None:
         if self.watcher is not None:
             self.watcher.stop()
@@ -236,7 +250,8 @@ class IdleController:
     def _run(self) -> None:
         while not self._stop.is_set():
             sink = self.engine.sink
-            sink = getattr(sink, "inner", sink)  # a ReconnectingSink's device, once attached
+            while hasattr(sink, "inner"):  # a ReconnectingSink's device, once attached
+                sink = sink.inner
             if sink is not self._watched_sink:
                 self._watch(sink)
             self._evaluate()
@@ -245,7 +260,7 @@ class IdleController:
 
     def _evaluate(self) -> None:
         enabled = self.engine.settings.idle_when_unwatched and self.watcher is not None
-        if not enabled or self.watcher.reader_present:
+        if not enabled or self.watcher.reader_present or self._local_viewer:
             self._unwatched_since = None
             self._set_idle(False)
             return

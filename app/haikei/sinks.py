@@ -55,7 +55,10 @@ def virtual_camera_fix() -> str:
             "install v4l2loopback (Debian/Ubuntu: sudo apt install v4l2loopback-dkms) and run "
             'sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label="Haikei"; '
             "to load it at every boot, copy packaging/linux/haikei-v4l2loopback.conf to /etc/modprobe.d/ "
-            "and packaging/linux/haikei-modules-load.conf to /etc/modules-load.d/"
+            "and packaging/linux/haikei-modules-load.conf to /etc/modules-load.d/; "
+            "if modprobe says 'Key was rejected by service', Secure Boot refuses the unsigned module: enroll "
+            "the DKMS signing key (Debian: sudo mokutil --import /var/lib/dkms/mok.pub; Ubuntu: "
+            "sudo update-secureboot-policy --enroll-key) and reboot, or use --output pipewire, which needs no module"
         )
     if sys.platform == "win32":
         return "install OBS Studio and click Start Virtual Camera once (or install Unity Capture)"
