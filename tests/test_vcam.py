@@ -157,6 +157,9 @@ def test_devices_lists_the_loopback_device(fake_device):
         ({"driver": "uvcvideo"}, "vcam:/dev/video0", "/dev/video0 is not a v4l2loopback device"),
         ({}, "vcam:/dev/video7", "virtual camera device /dev/video7 not found; install v4l2loopback"),
         ({"open_errno": "EACCES"}, "vcam:/dev/video0", "no permission to write to /dev/video0; add yourself to the video group"),
+        ({"busy": True}, "vcam", "no usable virtual camera device found (/dev/video0: cannot open: Device or resource busy)"),
+        ({"driver": "uvcvideo"}, "vcam",
+         "no usable virtual camera device found (/dev/video0: Haikei fake loopback (uvcvideo) is not a loopback device)"),
     ],
 )
 def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_options, output, message):

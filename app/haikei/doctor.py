@@ -59,14 +59,15 @@ def check_camera(settings: Settings) -> list[Check]:
     cameras = [d for d in list_devices() if d.kind == "camera"]
     usable = [d for d in cameras if not d.problem]
     wanted = settings.source
-    found = any(d.id == wanted or d.id == f"/dev/video{wanted}" or (wanted.isdigit() and int(wanted) == i)
-                for i, d in enumerate(usable))
+    if wanted.isdigit() and sys.platform.startswith("linux"):
+        wanted = f"/dev/video{wanted}"  # OpenCV's V4L2 camera N is /dev/videoN
+    found = any(d.id == wanted for d in usable)
     listed = "; ".join(f"{d.id} {d.name}" + (f" ({d.problem})" if d.problem else "") for d in cameras) or "none found"
     fix = "" if found else (
         "connect a webcam; if it is connected but cannot be opened, add yourself to the video group "
         "(sudo usermod -a -G video $USER) and log in again; or pick one with --source"
     )
-    return [Check(name, found, f"source {wanted}; cameras: {listed}", fix, required=True)]
+    return [Check(name, found, f"source {settings.source}; cameras: {listed}", fix, required=True)]
 
 
 def check_virtual_camera(settings: Settings) -> list[Check]:

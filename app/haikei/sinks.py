@@ -177,16 +177,21 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
 
 def _rejected_devices() -> str:
     """Why pyvirtualcam's automatic pick passed over each video node (it does not say)."""
-    from haikei.devices import linux_devices
+    from haikei.devices import LOOPBACK_DRIVER, MAX_VIDEO_NODES, query_v4l2
 
     reasons = []
-    for device in linux_devices():
-        if device.problem:
-            reasons.append(f"{device.id}: {device.problem}")
-        elif device.kind == "virtual-camera":
-            reasons.append(f"{device.id}: in use by another program")
+    for index in range(MAX_VIDEO_NODES):
+        path = f"/dev/video{index}"
+        info = query_v4l2(path)
+        if info is None:
+            continue
+        driver, card, _ = info
+        if not driver:
+            reasons.append(f"{path}: {card}")
+        elif driver == LOOPBACK_DRIVER:
+            reasons.append(f"{path}: in use by another program")
         else:
-            reasons.append(f"{device.id}: a camera, not a loopback device")
+            reasons.append(f"{path}: {card} ({driver}) is not a loopback device")
     return f" ({'; '.join(reasons)})" if reasons else ""
 
 
