@@ -15,7 +15,6 @@ import time
 
 import cv2
 import numpy as np
-import pytest
 
 from pipewire_session import pipewire  # noqa: F401  (fixture)
 

@@ -13,7 +13,6 @@ import json
 import os
 import select
 import shutil
-import struct
 import subprocess
 import threading
 import time
@@ -28,7 +27,6 @@ IDLE_AFTER_S = 2.0
 IDLE_MESSAGE = "No app is using the camera"
 
 IN_OPEN, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE = 0x20, 0x08, 0x10
-_EVENT = struct.Struct("iIII")
 
 
 class ReaderWatcher:

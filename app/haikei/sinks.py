@@ -168,7 +168,9 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
     if device and "does not exist" in lowered:
         return OutputError(f"virtual camera device {device} not found", virtual_camera_fix())
     if "no v4l2 loopback device found" in lowered:
-        return OutputError("no usable virtual camera device found" + _rejected_devices(), virtual_camera_fix())
+        rejected = _rejected_devices()
+        return OutputError(f"no usable virtual camera device found ({rejected})" if rejected
+                           else "no virtual camera device found", virtual_camera_fix())
     if "not available" in lowered or "not installed" in lowered:
         return OutputError("no virtual camera device found", virtual_camera_fix())
     detail = " ".join(text.split())
@@ -176,7 +178,7 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
 
 
 def _rejected_devices() -> str:
-    """Why pyvirtualcam's automatic pick passed over each video node (it does not say)."""
+    """Why pyvirtualcam's automatic pick passed over each video node (it does not say); "" if none exist."""
     from haikei.devices import LOOPBACK_DRIVER, MAX_VIDEO_NODES, query_v4l2
 
     reasons = []
@@ -192,7 +194,7 @@ def _rejected_devices() -> str:
             reasons.append(f"{path}: in use by another program")
         else:
             reasons.append(f"{path}: {card} ({driver}) is not a loopback device")
-    return f" ({'; '.join(reasons)})" if reasons else ""
+    return "; ".join(reasons)
 
 
 class FileSink(Sink):
