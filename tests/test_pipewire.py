@@ -10,8 +10,8 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
