@@ -277,3 +277,37 @@ def test_every_ui_string_is_translated():
     translated = set(re.findall(r"<source>(.*?)</source>\s*<translation>[^<]+</translation>", ts))
     assert sorted(used - translated) == []
     assert (FOLDER / "haikei_ja.qm").stat().st_mtime >= (FOLDER / "haikei_ja.ts").stat().st_mtime - 1
+
+
+class NobodyReadsSink(RecordingSink):
+    """An output no app reads (as a v4l2loopback device with no consumer): the engine may idle."""
+
+    def reader_watcher(self):
+        from haikei.idle import ReaderWatcher
+
+        class NoReader(ReaderWatcher):
+            def _run(self) -> None:
+                self._stop.wait()
+
+        return NoReader()
+
+
+def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot, make_app, monkeypatch):
+    from haikei import idle
+
+    monkeypatch.setattr(idle, "IDLE_AFTER_S", 0.2)
+    app, _ = make_app()
+    sink = NobodyReadsSink()
+    app.controller.engine.sink = sink  # a fresh output that nobody reads, watched by the idle logic
+    time.sleep(0.6)
+    assert not app.controller.engine.paused  # the preview is on screen: someone watches
+    app.window.hide()
+    qtbot.waitUntil(lambda: app.controller.engine.pause_message == idle.IDLE_MESSAGE, timeout=5000)
+    assert not app.controller.paused  # an idle pause is not the user's pause
+    app.tray.pause_action.trigger()  # the user pauses while idle: that is their pause now
+    assert app.controller.paused
+    app.window.show()
+    time.sleep(0.5)
+    assert app.controller.paused  # showing the window does not undo the user's pause
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import cv2
 import numpy as np
@@ -86,6 +87,30 @@ def test_sink_feeds_the_backends_native_i420(recording_backend, doctor_video):
         assert np.abs(decoded.astype(int) - sent).mean() < 2.0
 
 
+def test_sink_repeats_the_last_frame_while_the_engine_stalls(recording_backend, monkeypatch):
+    monkeypatch.setattr(VirtualCameraSink, "STALL_AFTER", 0.3)
+    monkeypatch.setattr(VirtualCameraSink, "REPEAT_INTERVAL", 0.05)
+    sink = VirtualCameraSink((64, 48), 30, backend="recording")
+    frames = recording_backend.last.frames
+    first, second = (np.full((48, 64, 3), value, np.uint8) for value in (10, 200))
+    try:
+        sink.send(first)
+        time.sleep(0.2)
+        assert len(frames) == 1  # frames keep coming: nothing repeated
+        time.sleep(0.5)
+        repeats = len(frames) - 1
+        assert repeats >= 3 and sink.repeated == repeats
+        assert all(np.array_equal(f.reshape(first.shape), first) for f in frames)
+        sink.send(second)
+        time.sleep(0.15)
+        assert len(frames) == repeats + 2  # a fresh frame stops the repeats until the next stall
+    finally:
+        sink.close()
+    settled = len(frames)
+    time.sleep(0.5)
+    assert len(frames) == settled and recording_backend.last.closed
+
+
 needs_gcc = pytest.mark.skipif(not gcc_available(), reason="gcc is needed to build the fake v4l2loopback shim")
 
 
@@ -132,6 +157,9 @@ def test_devices_lists_the_loopback_device(fake_device):
         ({"driver": "uvcvideo"}, "vcam:/dev/video0", "/dev/video0 is not a v4l2loopback device"),
         ({}, "vcam:/dev/video7", "virtual camera device /dev/video7 not found; install v4l2loopback"),
         ({"open_errno": "EACCES"}, "vcam:/dev/video0", "no permission to write to /dev/video0; add yourself to the video group"),
+        ({"busy": True}, "vcam", "no usable virtual camera device found (/dev/video0: cannot open: Device or resource busy)"),
+        ({"driver": "uvcvideo"}, "vcam",
+         "no usable virtual camera device found (/dev/video0: Haikei fake loopback (uvcvideo) is not a loopback device)"),
     ],
 )
 def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_options, output, message):
@@ -140,3 +168,39 @@ def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_op
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("haikei: error: ") and message in lines[0], result.stderr
+
+
+# The device is missing when the engine starts and appears a second later (as after modprobe): the
+# shim reads FAKE_V4L2_OPEN_ERRNO at every open, so dropping it from the environment "loads" it.
+LATE_DEVICE_CHILD = r"""
+import json, os, sys, time
+from haikei.engine import Engine
+from haikei.settings import Settings
+errors = []
+engine = Engine(Settings(source=sys.argv[1], width=320, height=240, output="vcam:/dev/video0",
+                         background="color:#0000ff"), wait_for_output=True, on_error=errors.append).start()
+engine.sink.retry_every = 0.2
+waiting = engine.sink.description
+time.sleep(1.0)
+del os.environ["FAKE_V4L2_OPEN_ERRNO"]
+deadline = time.monotonic() + 20
+while engine.sink.inner is None and time.monotonic() < deadline:
+    time.sleep(0.05)
+attached = engine.sink.description
+time.sleep(0.5)
+engine.stop()
+print(json.dumps({"waiting": waiting, "attached": attached, "errors": [str(e) for e in errors]}))
+"""
+
+
+@needs_gcc
+def test_engine_attaches_to_a_virtual_camera_that_appears_later(tmp_path, doctor_video):
+    device = FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device", open_errno="ENOENT")
+    result = device.run(["-c", LATE_DEVICE_CHILD, str(doctor_video)], timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["waiting"].startswith("waiting for output: virtual camera device /dev/video0 not found; install v4l2loopback")
+    assert report["attached"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
+    assert len(report["errors"]) == 1 and report["errors"][0].startswith("virtual camera device /dev/video0 not found")
+    frames = device.frames_rgb(320, 240)
+    assert frames and all(np.abs(f[5:40, 5:60].astype(int) - (0, 0, 255)).max() <= 3 for f in frames)

@@ -1,4 +1,4 @@
-"""``haikei`` command line: run, process, models, devices.
+"""``haikei`` command line: run, process, models, devices, doctor.
 
 User errors end the program with exit status 2 and one line on stderr saying what to do.
 """
@@ -29,7 +29,7 @@ def _add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wi
     parser.add_argument("--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none")
     parser.add_argument("--preset", choices=[*PRESETS, CUSTOM], help="refinement preset")
     if with_output:
-        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | FILE | none (default: vcam)")
+        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)")
         parser.add_argument("--size", metavar="WxH", help="output size, e.g. 1280x720")
         parser.add_argument("--fps", type=int, help="output frame rate")
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help="flip horizontally")
@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="camera or video → virtual camera, headless")
     _add_pipeline_options(run, with_source=True, with_output=True)
     run.add_argument("--stats", action="store_true", help="print frame rate and stage timings every second")
+    run.add_argument("--idle-when-unwatched", action=argparse.BooleanOptionalAction, default=None,
+                     help="release the camera and stop inference while no app reads the virtual camera (default: on)")
 
     process = sub.add_parser("process", help="process a video file offline")
     process.add_argument("input", type=Path)
@@ -63,13 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
     devices.add_argument("--json", action="store_true")
+
+    doctor = sub.add_parser("doctor", help="check cameras, outputs, models and the desktop; print the fix for each problem")
+    doctor.add_argument("--json", action="store_true")
     return parser
 
 
 def settings_from_args(args: argparse.Namespace, base: Settings) -> Settings:
     """The saved settings with the command line's options on top."""
     changes = {}
-    for key in ("source", "model", "background", "output", "fps", "threads", "mirror"):
+    for key in ("source", "model", "background", "output", "fps", "threads", "mirror", "idle_when_unwatched"):
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = value
@@ -214,7 +219,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args, _catalog(args))
 
 
-COMMANDS = {"gui": cmd_gui, "run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from haikei import doctor
+
+    return doctor.main(load_settings()[0], args.json)
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "run": cmd_run,
+    "process": cmd_process,
+    "models": cmd_models,
+    "devices": cmd_devices,
+    "doctor": cmd_doctor,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 from haikei.catalog import Catalog
 from haikei.compose import cover_fit
 from haikei.errors import HaikeiError, SourceError
+from haikei.idle import IdleController
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from haikei.sinks import ReconnectingSink, Sink, open_sink
@@ -101,6 +102,7 @@ class Engine:
         self.source_error: str | None = None
         self._pause_message: str | None = None
         self._threads: list[threading.Thread] = []
+        self.idle: IdleController | None = None
 
     # -- control ---------------------------------------------------------------------------
     def start(self) -> Engine:
@@ -120,6 +122,7 @@ class Engine:
         ]
         for thread in self._threads:
             thread.start()
+        self.idle = IdleController(self).start()
         return self
 
     def _open_output(self, s: Settings) -> Sink:
@@ -139,6 +142,10 @@ class Engine:
     @property
     def paused(self) -> bool:
         return self._pause_message is not None
+
+    @property
+    def pause_message(self) -> str | None:
+        return self._pause_message
 
     @property
     def settings(self) -> Settings:
@@ -162,6 +169,8 @@ class Engine:
 
     def stop(self, timeout: float = 1.0) -> None:
         """Stop both threads and release camera, model and output device."""
+        if self.idle is not None:
+            self.idle.stop()
         self._stop.set()
         self._slot.put(Frame(np.zeros((2, 2, 3), np.uint8), -1, 0.0))  # wake the processing thread
         deadline = time.monotonic() + timeout

@@ -72,6 +72,8 @@ class Settings:
     smoothing: float = PRESETS["balanced"]["smoothing"]
     #: Edge softening, in pixels of the model's mask.
     feather: float = PRESETS["balanced"]["feather"]
+    #: Release the camera and stop inference while no app reads the virtual camera.
+    idle_when_unwatched: bool = True
 
     def __post_init__(self) -> None:
         _validate(self)

@@ -1,4 +1,5 @@
-"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, a video file path, ``none``.
+"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, ``pipewire[:NAME]``,
+a video file path, ``none``.
 
 Every sink takes frame-sized BGR uint8 frames. :class:`PreviewSink` (a callback) is for the GUI.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -53,7 +55,10 @@ def virtual_camera_fix() -> str:
             "install v4l2loopback (Debian/Ubuntu: sudo apt install v4l2loopback-dkms) and run "
             'sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label="Haikei"; '
             "to load it at every boot, copy packaging/linux/haikei-v4l2loopback.conf to /etc/modprobe.d/ "
-            "and packaging/linux/haikei-modules-load.conf to /etc/modules-load.d/"
+            "and packaging/linux/haikei-modules-load.conf to /etc/modules-load.d/; "
+            "if modprobe says 'Key was rejected by service', Secure Boot refuses the unsigned module: enroll "
+            "the DKMS signing key (Debian: sudo mokutil --import /var/lib/dkms/mok.pub; Ubuntu: "
+            "sudo update-secureboot-policy --enroll-key) and reboot, or use --output pipewire, which needs no module"
         )
     if sys.platform == "win32":
         return "install OBS Studio and click Start Virtual Camera once (or install Unity Capture)"
@@ -63,12 +68,22 @@ def virtual_camera_fix() -> str:
 
 
 class VirtualCameraSink(Sink):
-    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format."""
+    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format.
+
+    Frame pacing: frames go out as the engine makes them (it is paced by its source, and sleeping
+    here would only add latency); if none comes for ``STALL_AFTER`` s (a camera hanging in a read,
+    a slow model) the last one is repeated every ``REPEAT_INTERVAL`` s, so apps reading the device
+    keep getting frames instead of timing out and dropping the camera.
+    """
 
     #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
     CONVERSIONS = {"I420": cv2.COLOR_BGR2YUV_I420, "RGB": cv2.COLOR_BGR2RGB, "RGBA": cv2.COLOR_BGR2RGBA, "GRAY": cv2.COLOR_BGR2GRAY}
+    STALL_AFTER = 1.0
+    REPEAT_INTERVAL = 0.2
 
-    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None):
+    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None,
+                 watch_path: str | None = None):
+        """``watch_path``: the file whose readers count as viewers (default: the v4l2loopback node)."""
         import pyvirtualcam
 
         self._pv = pyvirtualcam
@@ -81,6 +96,14 @@ class VirtualCameraSink(Sink):
         self.pixel_format = self.camera.fmt.name
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
+        self.watch_path = watch_path
+        self.repeated = 0
+        self._lock = threading.Lock()
+        self._last: np.ndarray | None = None
+        self._last_sent = 0.0
+        self._closed = threading.Event()
+        self._keep_alive_thread = threading.Thread(target=self._keep_alive, name="haikei-vcam-keepalive", daemon=True)
+        self._keep_alive_thread.start()
 
     def _open(self, size, fps, device, backend, fmt):
         try:
@@ -95,9 +118,32 @@ class VirtualCameraSink(Sink):
     def send(self, frame: np.ndarray) -> None:
         if self._conversion is not None:
             frame = cv2.cvtColor(frame, self._conversion)
-        self.camera.send(frame)
+        with self._lock:
+            self.camera.send(frame)
+            self._last, self._last_sent = frame, time.monotonic()
+
+    def _keep_alive(self) -> None:
+        while not self._closed.wait(self.REPEAT_INTERVAL):
+            with self._lock:
+                if self._last is None or time.monotonic() - self._last_sent < self.STALL_AFTER:
+                    continue
+                try:
+                    self.camera.send(self._last)
+                except Exception:  # the device went away: the engine's next send reports it
+                    return
+                self.repeated += 1
+
+    def reader_watcher(self):
+        """Who reads the device: known on v4l2loopback (inotify on its node), not on other backends."""
+        if self.camera.backend != "v4l2loopback":
+            return None
+        from haikei.idle import InotifyReaderWatcher
+
+        return InotifyReaderWatcher(self.watch_path or self.camera.device)
 
     def close(self) -> None:
+        self._closed.set()
+        self._keep_alive_thread.join()
         self.camera.close()
 
 
@@ -121,10 +167,34 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
         return OutputError(f"{device} is a camera, not a virtual camera", "pick a loopback device; `haikei devices` lists them")
     if device and "does not exist" in lowered:
         return OutputError(f"virtual camera device {device} not found", virtual_camera_fix())
-    if "no v4l2 loopback device found" in lowered or "not available" in lowered or "not installed" in lowered:
+    if "no v4l2 loopback device found" in lowered:
+        rejected = _rejected_devices()
+        return OutputError(f"no usable virtual camera device found ({rejected})" if rejected
+                           else "no virtual camera device found", virtual_camera_fix())
+    if "not available" in lowered or "not installed" in lowered:
         return OutputError("no virtual camera device found", virtual_camera_fix())
     detail = " ".join(text.split())
     return OutputError(f"the virtual camera cannot be opened ({detail})", virtual_camera_fix())
+
+
+def _rejected_devices() -> str:
+    """Why pyvirtualcam's automatic pick passed over each video node (it does not say); "" if none exist."""
+    from haikei.devices import LOOPBACK_DRIVER, MAX_VIDEO_NODES, query_v4l2
+
+    reasons = []
+    for index in range(MAX_VIDEO_NODES):
+        path = f"/dev/video{index}"
+        info = query_v4l2(path)
+        if info is None:
+            continue
+        driver, card, _ = info
+        if not driver:
+            reasons.append(f"{path}: {card}")
+        elif driver == LOOPBACK_DRIVER:
+            reasons.append(f"{path}: in use by another program")
+        else:
+            reasons.append(f"{path}: {card} ({driver}) is not a loopback device")
+    return "; ".join(reasons)
 
 
 class FileSink(Sink):
@@ -213,11 +283,18 @@ SinkFactory = Callable[[str, tuple[int, int], float], Sink]
 SINKS: dict[str, SinkFactory] = {
     "none": lambda arg, size, fps: NullSink(),
     "vcam": lambda arg, size, fps: VirtualCameraSink(size, fps, device=arg or None),
+    "pipewire": lambda arg, size, fps: _pipewire_camera(size, fps, arg),
 }
 
 
+def _pipewire_camera(size: tuple[int, int], fps: float, name: str) -> Sink:
+    from haikei.pipewire import DEFAULT_NAME, PipeWireCameraSink
+
+    return PipeWireCameraSink(size, fps, name=name or DEFAULT_NAME)
+
+
 def open_sink(spec: str, size: tuple[int, int], fps: float) -> Sink:
-    """``none`` | ``vcam`` | ``vcam:DEVICE`` | a file path."""
+    """``none`` | ``vcam`` | ``vcam:DEVICE`` | ``pipewire`` | ``pipewire:NAME`` | a file path."""
     kind, _, arg = spec.partition(":")
     if kind in SINKS:
         return SINKS[kind](arg, size, fps)

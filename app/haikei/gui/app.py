@@ -76,6 +76,7 @@ class HaikeiGui:
         c.settings_changed.connect(self.refresh)
         c.problem.connect(self._show_problem)
         c.paused_changed.connect(lambda _: self.refresh(c.settings))
+        w.visibility_changed.connect(c.set_local_viewer)
         w.gallery.chosen.connect(self.choose_background)
         w.gallery.files_dropped.connect(self.add_backgrounds)
         w.add_button.clicked.connect(self._add_from_dialog)

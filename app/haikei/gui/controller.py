@@ -21,6 +21,8 @@ from haikei.errors import HaikeiError, OutputError
 from haikei.settings import PRESET_KNOBS, Settings
 from haikei.sinks import ReconnectingSink, Sink, virtual_camera_fix
 
+USER_PAUSE_MESSAGE = "Camera paused in Haikei"
+
 SAVE_DELAY_MS = 400
 
 
@@ -55,6 +57,7 @@ class EngineController(QObject):
         self.engine: Engine | None = None
         self.start_error: HaikeiError | None = None
         self._starting = False
+        self._local_viewer = False
         self._latest: OutputFrame | None = None
         self.frames_out = 0
         self._cpu_mark = (time.monotonic(), time.process_time())
@@ -115,16 +118,23 @@ class EngineController(QObject):
 
     @property
     def paused(self) -> bool:
-        return self.engine is not None and self.engine.paused
+        """Paused by the user (not the automatic idle pause while no app watches)."""
+        return self.engine is not None and self.engine.pause_message == USER_PAUSE_MESSAGE
 
     def set_paused(self, paused: bool) -> None:
-        if self.engine is None or paused == self.engine.paused:
+        if self.engine is None or paused == self.paused:
             return
         if paused:
-            self.engine.pause("Camera paused in Haikei")
+            self.engine.pause(USER_PAUSE_MESSAGE)
         else:
             self.engine.resume()
         self.paused_changed.emit(paused)
+
+    def set_local_viewer(self, watching: bool) -> None:
+        """The window's preview is on screen: keep the camera and model running for it."""
+        self._local_viewer = watching
+        if self.engine is not None and self.engine.idle is not None:
+            self.engine.idle.set_local_viewer(watching)
 
     # -- engine lifecycle -----------------------------------------------------------------
     def start(self) -> None:
@@ -154,6 +164,7 @@ class EngineController(QObject):
             return
         self.engine = self._pending_engine
         del self._pending_engine
+        self.set_local_viewer(self._local_viewer)
         if self.engine.settings != self._settings:  # changed while it was starting
             self.engine.set_settings(self._settings)
 

@@ -49,6 +49,8 @@ def view_modes() -> dict[str, str]:
 class MainWindow(QMainWindow):
     #: The user closed the window (the app decides: hide to tray, or quit).
     close_requested = Signal()
+    #: The window was shown (True) or hidden (False): a visible preview counts as someone watching.
+    visibility_changed = Signal(bool)
 
     def __init__(self, controller: EngineController):
         super().__init__()
@@ -207,6 +209,14 @@ class MainWindow(QMainWindow):
         self.advanced_toggle.setChecked(shown)
         self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
         self.advanced_group.setVisible(shown)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()

@@ -1,0 +1,111 @@
+"""A PipeWire camera (Linux): no kernel module; browsers and OBS on PipeWire desktops list it.
+
+GStreamer ``appsrc → pipewiresink mode=provide`` publishes a ``Video/Source`` node with
+``media.role=Camera``. Frames go in as I420, converted by OpenCV as for v4l2loopback, so GStreamer
+converts nothing. Needs the optional extra (``pip install haikei[pipewire]``: PyGObject) and the
+system's GStreamer PipeWire plugin.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import cv2
+import numpy as np
+
+from haikei.errors import OutputError
+from haikei.idle import PipeWireReaderWatcher
+from haikei.sinks import Sink
+
+DEFAULT_NAME = "Haikei"
+MISSING_FIX = (
+    "install the PipeWire extra: pip install 'haikei[pipewire]', and the system packages "
+    "(Debian/Ubuntu: sudo apt install gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)"
+)
+NOT_RUNNING_FIX = "start PipeWire and WirePlumber (systemctl --user start pipewire wireplumber), or use --output vcam"
+
+
+def load_gstreamer():
+    """GStreamer's Python module, initialised, or an :class:`OutputError` saying how to get it."""
+    try:
+        import gi
+
+        gi.require_version("Gst", "1.0")
+        from gi.repository import Gst
+    except (ImportError, ValueError):
+        raise OutputError("the PipeWire camera needs PyGObject and GStreamer", MISSING_FIX) from None
+    Gst.init(None)
+    if Gst.ElementFactory.find("pipewiresink") is None:
+        raise OutputError("GStreamer's PipeWire plugin (pipewiresink) is not installed", MISSING_FIX)
+    return Gst
+
+
+def pipewire_socket() -> str:
+    runtime = os.environ.get("PIPEWIRE_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR") or ""
+    return os.path.join(runtime, os.environ.get("PIPEWIRE_REMOTE", "pipewire-0"))
+
+
+def pipewire_running() -> bool:
+    """Whether the PipeWire daemon answers on its socket."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(pipewire_socket())
+        except OSError:
+            return False
+    return True
+
+
+class PipeWireCameraSink(Sink):
+    def __init__(self, size: tuple[int, int], fps: float, name: str = DEFAULT_NAME):
+        Gst = load_gstreamer()
+        if not pipewire_running():
+            raise OutputError(f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX)
+        self._Gst = Gst
+        self.size = size
+        self.name = name
+        self.node_name = name.lower().replace(" ", "-")
+        width, height = size
+        fps_num = round(fps)
+        # identity drop-allocation: pipewiresink's provide mode fails allocation queries from upstream.
+        self.pipeline = Gst.parse_launch(
+            f"appsrc name=src is-live=true format=time do-timestamp=true max-buffers=2 leaky-type=downstream "
+            f"caps=video/x-raw,format=I420,width={width},height={height},framerate={fps_num}/1 "
+            f"! identity drop-allocation=true "
+            f"! pipewiresink name=sink mode=provide sync=false"
+        )
+        properties = Gst.Structure.new_empty("props")
+        for key, value in (("media.class", "Video/Source"), ("media.role", "Camera"),
+                           ("node.name", self.node_name), ("node.description", name)):
+            properties.set_value(key, value)
+        sink = self.pipeline.get_by_name("sink")
+        sink.set_property("client-name", self.node_name)
+        sink.set_property("stream-properties", properties)
+        self.appsrc = self.pipeline.get_by_name("src")
+        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+            problem = self._bus_error() or "the pipeline did not start"
+            self.pipeline.set_state(Gst.State.NULL)
+            raise OutputError(f"cannot publish the PipeWire camera ({problem})", NOT_RUNNING_FIX)
+        self.pixel_format = "I420"
+        self.description = f"PipeWire camera \"{name}\" (I420)"
+
+    def _bus_error(self) -> str | None:
+        bus = self.pipeline.get_bus()
+        while (message := bus.pop_filtered(self._Gst.MessageType.ERROR)) is not None:
+            error, _ = message.parse_error()
+            return error.message
+        return None
+
+    def send(self, frame: np.ndarray) -> None:
+        problem = self._bus_error()
+        if problem is not None:
+            raise OutputError(f"the PipeWire camera stopped ({problem})", NOT_RUNNING_FIX)
+        data = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+        self.appsrc.emit("push-buffer", self._Gst.Buffer.new_wrapped(data.tobytes()))
+
+    def reader_watcher(self) -> PipeWireReaderWatcher | None:
+        return PipeWireReaderWatcher(self.node_name) if PipeWireReaderWatcher.available() else None
+
+    def close(self) -> None:
+        self.appsrc.emit("end-of-stream")
+        self.pipeline.set_state(self._Gst.State.NULL)
