@@ -80,6 +80,7 @@ class VirtualCameraSink(Sink):
             self.camera = self._open(size, fps, opened_device, opened_backend, native)
         self.pixel_format = self.camera.fmt.name
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
+        self._converted: np.ndarray | None = None  # the native-format frame, reused
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
 
     def _open(self, size, fps, device, backend, fmt):
@@ -94,7 +95,7 @@ class VirtualCameraSink(Sink):
 
     def send(self, frame: np.ndarray) -> None:
         if self._conversion is not None:
-            frame = cv2.cvtColor(frame, self._conversion)
+            frame = self._converted = cv2.cvtColor(frame, self._conversion, dst=self._converted)
         self.camera.send(frame)
 
     def close(self) -> None:

@@ -33,6 +33,8 @@ class Frame:
     timestamp: float
     #: Time spent obtaining the frame (decode, device read), excluding pacing waits.
     capture_ms: float = 0.0
+    #: When the frame came off the source (``time.monotonic()``); the engine's latency counts from here.
+    arrived: float = 0.0
 
 
 class Source:

@@ -41,6 +41,11 @@ class PipelineStats:
             return 0.0
         return (len(recent) - 1) / (recent[-1] - recent[0]) if recent[-1] > recent[0] else 0.0
 
+    def samples(self) -> dict[str, list[float]]:
+        """Every stage's timings in the window, oldest first."""
+        with self._lock:
+            return {name: list(values) for name, values in self._stages.items()}
+
     def snapshot(self) -> dict:
         """``{"fps", "frames", "dropped", "stages": {name: {"mean", "p50", "p95", "p99"}}}`` in ms."""
         with self._lock:

@@ -1,7 +1,8 @@
 """Segmentation engines, in a registry keyed by the manifest's ``engine`` field.
 
 An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution, in two
-timed steps: :meth:`Segmenter.preprocess` (resize, colour order, normalisation) and
+timed steps: :meth:`Segmenter.preprocess` (resize and colour order by :meth:`Segmenter.resize_input`,
+then normalisation by :meth:`Segmenter.prepare`) and
 :meth:`Segmenter.infer` (run the model, decode its output).
 """
 
@@ -29,8 +30,12 @@ class Segmenter(ABC):
             cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
         return self._resized
 
+    def preprocess(self, frame_bgr: np.ndarray) -> object:
+        return self.prepare(self.resize_input(frame_bgr))
+
     @abstractmethod
-    def preprocess(self, frame_bgr: np.ndarray) -> object: ...
+    def prepare(self, model_input: np.ndarray) -> object:
+        """:meth:`resize_input`'s image → what :meth:`infer` takes (normalised tensor, engine image)."""
 
     @abstractmethod
     def infer(self, prepared: object) -> np.ndarray: ...

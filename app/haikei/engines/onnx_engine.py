@@ -58,8 +58,8 @@ class OnnxSegmenter(Segmenter):
             return (1, m.input_height, m.input_width, 3)
         return (1, 3, m.input_height, m.input_width)
 
-    def preprocess(self, frame_bgr: np.ndarray) -> np.ndarray:
-        np.subtract(self.resize_input(frame_bgr), self._mean, out=self._tensor)
+    def prepare(self, model_input: np.ndarray) -> np.ndarray:
+        np.subtract(model_input, self._mean, out=self._tensor)
         self._tensor *= self._inv_std
         if self.manifest.layout == "NCHW":
             return np.ascontiguousarray(self._tensor.transpose(2, 0, 1))[None]
