@@ -14,7 +14,9 @@ from haikei import bench, cli
 from haikei.backgrounds import blur_frame
 from haikei.compose import Compositor, cover_fit
 from haikei.config import load_settings
+from haikei.catalog import load_catalog
 from haikei.engine import Engine
+from haikei.engines import area_step, open_segmenter
 from haikei.pipeline import FrameProcessor
 from haikei.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
@@ -121,6 +123,21 @@ def test_low_resolution_blur_matches_a_full_resolution_blur(doctor_video):
         full = cv2.GaussianBlur(frame, (0, 0), strength).astype(np.float32)
         difference = np.abs(fast - full)[100:-100, 100:-100]
         assert difference.mean() <= 1.0 and np.percentile(difference, 99) <= 3.0
+
+
+def test_two_step_model_input_matches_a_direct_area_resize(doctor_video):
+    """1080p → 256x144 in two area steps: about one level from the direct resize, the same mask."""
+    (frame,) = doctor_frames(doctor_video, 1, size=(1920, 1080), skip=150)
+    segmenter = open_segmenter(load_catalog().get("selfie-landscape"), 1, "cpu")
+    try:
+        assert area_step((1920, 1080), (256, 144)) == (320, 180) and area_step((1280, 720), (256, 144)) is None
+        fast = segmenter.resize_input(frame).copy()
+        direct = cv2.cvtColor(cv2.resize(frame, (256, 144), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        assert np.abs(fast.astype(int) - direct).mean() <= 1.5
+        masks = [segmenter.infer(segmenter.prepare(image)) > 0.5 for image in (fast, direct)]
+        assert (masks[0] & masks[1]).sum() / (masks[0] | masks[1]).sum() >= 0.98
+    finally:
+        segmenter.close()
 
 
 def test_mask_reuse_only_for_a_still_picture(doctor_video):

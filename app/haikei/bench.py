@@ -23,9 +23,9 @@ from haikei.config import load_settings, save_settings, settings_path
 from haikei.engine import Engine
 from haikei.errors import HaikeiError
 from haikei.pipeline import FrameProcessor
-from haikei.settings import PRESETS, Settings
+from haikei.settings import Settings
 from haikei.sources import Frame, camera_device
-from haikei.stats import STAGES, PipelineStats
+from haikei.stats import STAGES, PipelineStats, use_cpu_clock
 
 #: Frames run (and not counted) before measuring: model warm-up, first allocations.
 WARMUP_FRAMES = 10
@@ -214,22 +214,26 @@ def cmd_bench(args, settings: Settings, catalog: Catalog) -> int:
             print(f"preset {chosen} for {settings.width}x{settings.height} at {settings.fps} fps "
                   f"(p95 work per frame: {measured}; budget {1000 / settings.fps:.1f} ms); saved")
         return 0
-    if args.all:
-        combos = [(model, preset) for model in catalog.models for preset in PRESET_ORDER]
-    else:
-        combos = [(settings.model, settings.preset)]
-    rows = []
-    for model, preset in combos:
-        run_settings = settings.replace(model=model, preset=preset) if args.all else settings
-        rows.append(run_bench(run_settings, args.frames, args.paced, catalog))
-        if args.all and not args.json:
-            print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    use_cpu_clock(args.cpu_time)
+    try:
+        rows = [run_bench(run_settings, args.frames, args.paced, catalog) for run_settings in bench_settings(args, settings, catalog)]
+    finally:
+        use_cpu_clock(False)
+    for row in rows:
+        row["clock"] = "thread CPU time" if args.cpu_time else "wall"
     if args.json:
         print(json.dumps(rows if args.all else rows[0], indent=2))
         return 0
     print(format_table(rows))
     last = rows[-1]
     print(f"\n{last['source']} at {settings.width}x{settings.height}, {settings.background}, "
-          f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames; peak RSS {last['rss_mb']:.0f} MB; "
-          f"dropped {last['dropped']}; masks reused {last['masks_reused']}; {last['machine']}")
+          f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames, stages timed by {last['clock']}; "
+          f"peak RSS {last['rss_mb']:.0f} MB; dropped {last['dropped']}; masks reused {last['masks_reused']}; {last['machine']}")
     return 0
+
+
+def bench_settings(args, settings: Settings, catalog: Catalog) -> list[Settings]:
+    """The runs asked for: ``settings`` alone, or with ``--all`` every model × preset."""
+    if not args.all:
+        return [settings]
+    return [settings.replace(model=model, preset=preset) for model in catalog.models for preset in PRESET_ORDER]

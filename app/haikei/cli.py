@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--all", action="store_true", help="every model × preset")
     bench.add_argument("--auto", action="store_true", help="pick the best preset this machine sustains and save it")
     bench.add_argument("--seconds", type=float, default=3.0, help="duration of the --auto bench")
+    bench.add_argument("--cpu-time", action="store_true", help="time stages by thread CPU time (for a machine shared with other work)")
     bench.add_argument("--json", action="store_true")
 
     process = sub.add_parser("process", help="process a video file offline")

@@ -8,7 +8,6 @@ what the threaded :class:`haikei.engine.Engine` runs in two halves on two worker
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 
 import cv2
@@ -23,6 +22,7 @@ from haikei.refine import MaskRefiner
 from haikei.reuse import MaskReuse
 from haikei.settings import Settings
 from haikei.sources import Frame
+from haikei.stats import stage_clock
 
 #: Settings whose change means loading another model.
 MODEL_KEYS = ("model", "threads", "accelerator")
@@ -106,18 +106,18 @@ class FrameProcessor:
         image = cv2.flip(frame.image, 1) if settings.mirror else frame.image
         if not self.background.replaces:
             return Segmented(frame, image, None, {})
-        t0 = time.perf_counter()
+        t0 = stage_clock()
         model_input = self.segmenter.resize_input(image)
         mask = self.reuse.lookup(model_input, settings.mask_reuse)
-        t1 = t2 = time.perf_counter()
+        t1 = t2 = stage_clock()
         if mask is None:
             prepared = self.segmenter.prepare(model_input)
-            t1 = time.perf_counter()
+            t1 = stage_clock()
             mask = self.segmenter.infer(prepared)
             self.reuse.store(model_input, mask)
-            t2 = time.perf_counter()
+            t2 = stage_clock()
         alpha = self.refiner(mask, image, settings)
-        t3 = time.perf_counter()
+        t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
         return Segmented(frame, image, alpha, timings)
 
@@ -126,11 +126,11 @@ class FrameProcessor:
         timings = dict(segmented.timings_ms)
         if segmented.alpha is None:
             return Processed(segmented.image, None, timings)
-        started = time.perf_counter()
+        started = stage_clock()
         with self._background_lock:
             behind = self.background.render(segmented.image, segmented.frame.timestamp)
             output = self.compositor(segmented.image, behind, segmented.alpha)
-        timings["compose"] = (time.perf_counter() - started) * 1e3
+        timings["compose"] = (stage_clock() - started) * 1e3
         return Processed(output, segmented.alpha, timings)
 
     def process(self, frame: Frame) -> Processed:

@@ -10,6 +10,22 @@ import numpy as np
 
 STAGES = ("capture", "preprocess", "inference", "refine", "compose", "output", "total")
 
+_clock = time.perf_counter
+
+
+def stage_clock() -> float:
+    """Seconds, on the clock stage timings are read with: the wall clock, or under
+    :func:`use_cpu_clock` the calling thread's CPU time."""
+    return _clock()
+
+
+def use_cpu_clock(enabled: bool) -> None:
+    """Time stages by thread CPU time: what each stage costs without the time other processes held
+    the CPU (``haikei bench --cpu-time``, for shared machines). Exact while OpenCV and onnxruntime
+    run single-threaded in the calling thread, as the engine sets them up; decoding threads aside."""
+    global _clock
+    _clock = time.thread_time if enabled else time.perf_counter
+
 
 class PipelineStats:
     def __init__(self, window: int = 300):

@@ -35,6 +35,10 @@ class OnnxSegmenter(Segmenter):
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Idle pool threads sleep instead of spinning: with threads > 1, spinning burns a core per
+        # thread between frames, which a 30 fps camera mostly is.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self.providers = choose_providers(ort.get_available_providers(), accelerator)
         try:
             self.session = ort.InferenceSession(data, sess_options=options, providers=self.providers)
