@@ -105,10 +105,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         _warn(warning)
     settings = settings_from_args(args, base)
     engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn).start()
+    print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
     if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
         settings = auto_preset(settings, catalog=engine.processor.catalog, engine=engine)
         print(f"haikei: picked the {settings.preset} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr)
-    print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
