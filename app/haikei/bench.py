@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import sys
 import time
 
@@ -37,6 +36,15 @@ CORE_SHARE = 1.0
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process (0 where the OS cannot tell without psutil)."""
+    try:
+        import resource
+    except ImportError:  # Windows: the peak working set, through psutil when installed
+        try:
+            import psutil
+        except ImportError:
+            return 0.0
+        return psutil.Process().memory_info().peak_wset / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 

@@ -132,6 +132,8 @@ class Engine:
         self.stats = PipelineStats()
         self._slot = LatestFrame()
         self._handoff = Handoff()
+        #: The settings the output thread should have its sink opened with (set by the segment thread).
+        self._output_wanted = settings
         self._stop = threading.Event()
         self._done = threading.Event()
         self._changed = threading.Event()
@@ -320,7 +322,7 @@ class Engine:
     # -- output thread ----------------------------------------------------------------------
     def _output_loop(self) -> None:
         sent = 0
-        sink_settings = self._settings
+        sink_settings = self._output_wanted
         while not self._stop.is_set():
             segmented = self._handoff.take(timeout=0.25)
             if segmented is None or self._stop.is_set():
