@@ -1,4 +1,4 @@
-"""``haikei`` command line: run, process, models, devices, doctor.
+"""``haikei`` command line: run, gui, bench, process, models, devices, doctor.
 
 User errors end the program with exit status 2 and one line on stderr saying what to do.
 """
@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stats", action="store_true", help="print frame rate and stage timings every second")
     run.add_argument("--idle-when-unwatched", action=argparse.BooleanOptionalAction, default=None,
                      help="release the camera and stop inference while no app reads the virtual camera (default: on)")
+    run.add_argument("--auto-preset", action="store_true", help="bench a few seconds first and pick the preset (also done on the first start)")
+
+    bench = sub.add_parser("bench", help="measure per-stage timings, frame rate, CPU and memory on a video file")
+    _add_pipeline_options(bench, with_source=True, with_output=True)
+    bench.add_argument("--paced", action="store_true", help="feed frames at the source's frame rate, as a webcam does")
+    bench.add_argument("--all", action="store_true", help="every model × preset")
+    bench.add_argument("--auto", action="store_true", help="pick the best preset this machine sustains and save it")
+    bench.add_argument("--seconds", type=float, default=3.0, help="duration of the --auto bench")
+    bench.add_argument("--cpu-time", action="store_true", help="time stages by thread CPU time (for a machine shared with other work)")
+    bench.add_argument("--json", action="store_true")
 
     process = sub.add_parser("process", help="process a video file offline")
     process.add_argument("input", type=Path)
@@ -97,6 +107,7 @@ def _warn(message: object) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from haikei.bench import auto_preset, wants_auto_preset
     from haikei.engine import Engine
 
     base, warnings = load_settings()
@@ -105,6 +116,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, base)
     engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn).start()
     print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
+    if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
+        settings = auto_preset(settings, catalog=engine.processor.catalog, engine=engine)
+        print(f"haikei: picked the {settings.preset} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     next_stats = time.monotonic() + 1.0
@@ -122,6 +136,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     snap = engine.snapshot()
     print(f"haikei: {snap['frames']} frames sent", file=sys.stderr)
     return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from haikei.bench import cmd_bench as bench
+
+    base, _ = load_settings()
+    args.output = args.output or "none"
+    args.frames = 300 if args.frames is None else args.frames
+    return bench(args, settings_from_args(args, base), _catalog(args))
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -228,6 +251,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 COMMANDS = {
     "gui": cmd_gui,
     "run": cmd_run,
+    "bench": cmd_bench,
     "process": cmd_process,
     "models": cmd_models,
     "devices": cmd_devices,

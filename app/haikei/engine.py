@@ -1,12 +1,19 @@
-"""The live engine: capture → segment → refine → compose → output on two worker threads.
+"""The live engine: capture → segment → refine → compose → output on three worker threads.
 
 The capture thread keeps only the newest frame (stale frames are dropped, never queued); the
-processing thread takes it, runs :class:`~haikei.pipeline.FrameProcessor` and sends the result.
+segment thread takes it and runs the model and refinement (:meth:`FrameProcessor.segment`); the
+output thread composes and sends it (``haikei-process``). Segmenting frame n+1 overlaps composing
+frame n: OpenCV, numpy and onnxruntime release the GIL, so two cores are both used.
 The caller (CLI or GUI) only starts, stops, reads stats and swaps :class:`Settings`.
+
+Timings per frame (ms): ``capture`` (read/decode + resize to the output size, no pacing waits),
+the stage times, ``total`` (capture + all the work on that frame, excluding waits between threads)
+and ``latency`` (from the frame's arrival off the source to the output accepting it, waits included).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from typing import Callable
@@ -18,11 +25,11 @@ from haikei.catalog import Catalog
 from haikei.compose import cover_fit
 from haikei.errors import HaikeiError, SourceError
 from haikei.idle import IdleController
-from haikei.pipeline import FrameProcessor
+from haikei.pipeline import FrameProcessor, Segmented
 from haikei.settings import Settings
 from haikei.sinks import ReconnectingSink, Sink, open_sink
 from haikei.sources import Frame, Source, open_source
-from haikei.stats import PipelineStats
+from haikei.stats import PipelineStats, stage_clock
 
 SOURCE_KEYS = ("source", "width", "height", "fps")
 OUTPUT_KEYS = ("output", "width", "height", "fps")
@@ -30,6 +37,9 @@ OUTPUT_KEYS = ("output", "width", "height", "fps")
 RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
 #: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
 PAUSED_FRAME_INTERVAL = 0.2
+#: OpenCV's own worker threads per call. The engine already runs its stages in parallel; OpenCV
+#: splitting each call again only adds hand-offs (on 2 cores: same speed, more CPU, worse p99).
+OPENCV_THREADS = 1
 
 ErrorHandler = Callable[[HaikeiError], None]
 
@@ -47,13 +57,42 @@ class LatestFrame:
             if self._frame is not None:
                 self.dropped += 1
             self._frame = frame
-            self._cond.notify()
+            self._cond.notify_all()
 
     def take(self, timeout: float) -> Frame | None:
         with self._cond:
             self._cond.wait_for(lambda: self._frame is not None, timeout)
             frame, self._frame = self._frame, None
+            self._cond.notify_all()
             return frame
+
+    def wait_empty(self, stop: threading.Event) -> None:
+        """Wait until the frame was taken: unpaced, a file is read as fast as it is processed, not faster."""
+        with self._cond:
+            while self._frame is not None and not stop.is_set():
+                self._cond.wait(0.05)
+
+
+class Handoff:
+    """A one-slot hand-over between two stages: ``put`` waits while the slot is full (nothing dropped)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Segmented | None = None
+
+    def put(self, item: Segmented, stop: threading.Event) -> None:
+        with self._cond:
+            while self._item is not None and not stop.is_set():
+                self._cond.wait(0.05)
+            self._item = item
+            self._cond.notify_all()
+
+    def take(self, timeout: float) -> Segmented | None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._item is not None, timeout)
+            item, self._item = self._item, None
+            self._cond.notify_all()
+            return item
 
 
 def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
@@ -93,6 +132,9 @@ class Engine:
         self.sink = sink
         self.stats = PipelineStats()
         self._slot = LatestFrame()
+        self._handoff = Handoff()
+        #: The settings the output thread should have its sink opened with (set by the segment thread).
+        self._output_wanted = settings
         self._stop = threading.Event()
         self._done = threading.Event()
         self._changed = threading.Event()
@@ -108,6 +150,7 @@ class Engine:
     def start(self) -> Engine:
         """Open model, background, source and output; errors here raise in the caller's thread."""
         s = self._settings
+        cv2.setNumThreads(OPENCV_THREADS)
         self.processor = FrameProcessor(s, self._catalog)
         try:
             self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
@@ -116,9 +159,11 @@ class Engine:
         except HaikeiError:
             self._close_all()
             raise
+        self._output_wanted = s
         self._threads = [
             threading.Thread(target=self._capture_loop, name="haikei-capture", daemon=True),
-            threading.Thread(target=self._process_loop, name="haikei-process", daemon=True),
+            threading.Thread(target=self._segment_loop, name="haikei-segment", daemon=True),
+            threading.Thread(target=self._output_loop, name="haikei-process", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -172,7 +217,7 @@ class Engine:
         if self.idle is not None:
             self.idle.stop()
         self._stop.set()
-        self._slot.put(Frame(np.zeros((2, 2, 3), np.uint8), -1, 0.0))  # wake the processing thread
+        self._slot.put(Frame(np.zeros((2, 2, 3), np.uint8), -1, 0.0))  # wake the segment thread
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -215,6 +260,8 @@ class Engine:
                     failures += 1
                     continue
                 opened_with, failures = wanted, 0
+            if not self._paced:
+                self._slot.wait_empty(self._stop)
             try:
                 frame = self.source.read()
             except SourceError as exc:
@@ -222,9 +269,12 @@ class Engine:
                 self.source.close()
                 self.source = None
                 continue
+            frame.arrived = time.monotonic()
             size = (wanted.width, wanted.height)
             if (frame.image.shape[1], frame.image.shape[0]) != size:
+                started = stage_clock()
                 frame.image = cover_fit(frame.image, size)
+                frame.capture_ms += (stage_clock() - started) * 1e3
             self._slot.put(frame)
 
     def _reopen_source(self, settings: Settings, failures: int) -> bool:
@@ -244,60 +294,86 @@ class Engine:
         self.source_error = None
         return True
 
-    # -- processing thread -----------------------------------------------------------------
-    def _process_loop(self) -> None:
-        sent = 0
+    # -- segment thread ---------------------------------------------------------------------
+    def _segment_loop(self) -> None:
         while not self._stop.is_set():
             frame = self._slot.take(timeout=0.25)
             if frame is None or self._stop.is_set():
                 continue
             if self._changed.is_set():
                 self._apply_settings()
-            started = time.perf_counter()
+            started = stage_clock()
             if frame.index < 0:  # a status frame from the capture thread: show it as is
-                image, alpha, timings = frame.image, None, {}
+                segmented = Segmented(frame, frame.image, None, {})
             else:
-                result = self.processor.process(frame)
-                image, alpha, timings = result.image, result.alpha, result.timings_ms
-            t_out = time.perf_counter()
-            try:
-                self.sink.send(image)
-            except HaikeiError as exc:
-                self._report(exc)
-            done = time.perf_counter()
-            timings["output"] = (done - t_out) * 1e3
-            timings["capture"] = frame.capture_ms
-            timings["total"] = timings["capture"] + (done - started) * 1e3
-            if self._paced and frame.index >= 0:
-                timings["latency"] = (time.monotonic() - frame.timestamp) * 1e3
-            self.stats.record(timings)
-            if self._on_output is not None:
-                self._on_output(image, alpha, frame)
-            sent += 1
-            if self._max_frames is not None and sent >= self._max_frames:
-                self._done.set()
-                return
+                segmented = self.processor.segment(frame)
+            segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
+            self._handoff.put(segmented, self._stop)
 
     def _apply_settings(self) -> None:
         with self._lock:
             wanted = self._settings
             self._changed.clear()
-        previous = self.processor.settings
+        self._output_wanted = wanted
         for error in self.processor.apply(wanted):
             self._report(error)
         effective = self.processor.settings
-        if self._own_sink and any(getattr(wanted, k) != getattr(previous, k) for k in OUTPUT_KEYS):
+        self._keep_settings(wanted, effective)
+
+    def _keep_settings(self, wanted: Settings, effective: Settings) -> None:
+        """Put back the values a stage refused, unless the caller changed settings meanwhile."""
+        refused = {f.name: getattr(effective, f.name) for f in dataclasses.fields(Settings)
+                   if getattr(effective, f.name) != getattr(wanted, f.name)}
+        with self._lock:
+            if refused and not self._changed.is_set():
+                self._settings = dataclasses.replace(self._settings, **refused)
+
+    # -- output thread ----------------------------------------------------------------------
+    def _output_loop(self) -> None:
+        sent = 0
+        sink_settings = self._output_wanted
+        while not self._stop.is_set():
+            segmented = self._handoff.take(timeout=0.25)
+            if segmented is None or self._stop.is_set():
+                continue
+            wanted = self._output_wanted
+            if wanted is not sink_settings:
+                self._reopen_output(sink_settings, wanted)
+                sink_settings = wanted
+            frame = segmented.frame
+            started = stage_clock()
+            result = self.processor.compose(segmented)
+            t_out = stage_clock()
             try:
-                sink = self._open_output(wanted)
+                self.sink.send(result.image)
             except HaikeiError as exc:
                 self._report(exc)
-                effective = effective.replace(output=previous.output)
-            else:
-                self.sink.close()
-                self.sink = sink
-        with self._lock:
-            if not self._changed.is_set():
-                self._settings = effective
+            done = stage_clock()
+            timings = result.timings_ms
+            timings["output"] = (done - t_out) * 1e3
+            timings["total"] = frame.capture_ms + timings.pop("segment_span") + (done - started) * 1e3
+            if frame.index >= 0:
+                timings["capture"] = frame.capture_ms
+                timings["latency"] = (time.monotonic() - frame.arrived) * 1e3
+            self.stats.record(timings)
+            if self._on_output is not None:
+                self._on_output(result.image, result.alpha, frame)
+            sent += 1
+            if self._max_frames is not None and sent >= self._max_frames:
+                self._done.set()
+                return
+
+    def _reopen_output(self, previous: Settings, wanted: Settings) -> None:
+        if not self._own_sink or all(getattr(wanted, k) == getattr(previous, k) for k in OUTPUT_KEYS):
+            return
+        try:
+            sink = self._open_output(wanted)
+        except HaikeiError as exc:
+            self._report(exc)
+            self._keep_settings(wanted, wanted.replace(output=previous.output))
+        else:
+            self.sink.close()
+            self.sink = sink
 
     def _report(self, error: HaikeiError) -> None:
         try:

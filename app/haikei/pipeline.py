@@ -1,12 +1,13 @@
-"""One frame through the stages: segment → refine → compose. No threads, no Qt.
+"""One frame through the stages: segment (→ mask) then compose (→ output image). No threads, no Qt.
 
-:class:`FrameProcessor` is what ``haikei process`` loops over and what the threaded
-:class:`haikei.engine.Engine` runs on its worker thread.
+:class:`FrameProcessor` is what ``haikei process`` loops over (:meth:`FrameProcessor.process`) and
+what the threaded :class:`haikei.engine.Engine` runs in two halves on two worker threads:
+:meth:`FrameProcessor.segment` (model + refinement) and :meth:`FrameProcessor.compose`.
 """
 
 from __future__ import annotations
 
-import time
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -14,15 +15,28 @@ import numpy as np
 
 from haikei.backgrounds import Background, parse_background
 from haikei.catalog import Catalog, load_catalog
-from haikei.compose import composite
+from haikei.compose import Compositor
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError
 from haikei.refine import MaskRefiner
+from haikei.reuse import MaskReuse
 from haikei.settings import Settings
 from haikei.sources import Frame
+from haikei.stats import stage_clock
 
 #: Settings whose change means loading another model.
 MODEL_KEYS = ("model", "threads", "accelerator")
+
+
+@dataclass
+class Segmented:
+    """A frame after the model and refinement: the (mirrored) image and its alpha matte."""
+
+    frame: Frame
+    image: np.ndarray
+    #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
+    alpha: np.ndarray | None
+    timings_ms: dict[str, float]
 
 
 @dataclass
@@ -34,11 +48,18 @@ class Processed:
 
 
 class FrameProcessor:
-    """Owns the model, the background and the refiner's history. Use from one thread at a time."""
+    """Owns the model, the background and the refiner's history.
+
+    :meth:`segment` and :meth:`apply` must come from one thread, :meth:`compose` may run on
+    another (a background swap waits for the compose in progress).
+    """
 
     def __init__(self, settings: Settings, catalog: Catalog | None = None):
         self.catalog = catalog if catalog is not None else load_catalog()
         self.refiner = MaskRefiner()
+        self.reuse = MaskReuse()
+        self.compositor = Compositor()
+        self._background_lock = threading.Lock()
         self.segmenter: Segmenter = self._open_model(settings)
         try:
             self.background: Background = parse_background(settings.background)
@@ -65,6 +86,7 @@ class FrameProcessor:
                 self.segmenter.close()
                 self.segmenter = segmenter
                 self.refiner.reset()
+                self.reuse.reset()
         if settings.background != old.background:
             try:
                 background = parse_background(settings.background)
@@ -72,32 +94,47 @@ class FrameProcessor:
                 errors.append(exc)
                 settings = settings.replace(background=old.background)
             else:
-                self.background.close()
-                self.background = background
+                with self._background_lock:
+                    self.background.close()
+                    self.background = background
         self.settings = settings
         return errors
 
-    def process(self, frame: Frame) -> Processed:
+    def segment(self, frame: Frame) -> Segmented:
+        """Mirror, run the model (or reuse its last mask for a still scene) and refine the mask."""
         settings = self.settings
         image = cv2.flip(frame.image, 1) if settings.mirror else frame.image
         if not self.background.replaces:
-            return Processed(image, None, {})
-        t0 = time.perf_counter()
-        prepared = self.segmenter.preprocess(image)
-        t1 = time.perf_counter()
-        mask = self.segmenter.infer(prepared)
-        t2 = time.perf_counter()
+            return Segmented(frame, image, None, {})
+        t0 = stage_clock()
+        model_input = self.segmenter.resize_input(image)
+        mask = self.reuse.lookup(model_input, settings.mask_reuse)
+        t1 = t2 = stage_clock()
+        if mask is None:
+            prepared = self.segmenter.prepare(model_input)
+            t1 = stage_clock()
+            mask = self.segmenter.infer(prepared)
+            self.reuse.store(model_input, mask)
+            t2 = stage_clock()
         alpha = self.refiner(mask, image, settings)
-        t3 = time.perf_counter()
-        output = composite(image, self.background.render(image, frame.timestamp), alpha)
-        t4 = time.perf_counter()
-        timings = {
-            "preprocess": (t1 - t0) * 1e3,
-            "inference": (t2 - t1) * 1e3,
-            "refine": (t3 - t2) * 1e3,
-            "compose": (t4 - t3) * 1e3,
-        }
-        return Processed(output, alpha, timings)
+        t3 = stage_clock()
+        timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
+        return Segmented(frame, image, alpha, timings)
+
+    def compose(self, segmented: Segmented) -> Processed:
+        """Blend the person over the background (frames with the effect off pass through)."""
+        timings = dict(segmented.timings_ms)
+        if segmented.alpha is None:
+            return Processed(segmented.image, None, timings)
+        started = stage_clock()
+        with self._background_lock:
+            behind = self.background.render(segmented.image, segmented.frame.timestamp)
+            output = self.compositor(segmented.image, behind, segmented.alpha)
+        timings["compose"] = (stage_clock() - started) * 1e3
+        return Processed(output, segmented.alpha, timings)
+
+    def process(self, frame: Frame) -> Processed:
+        return self.compose(self.segment(frame))
 
     def close(self) -> None:
         self.segmenter.close()

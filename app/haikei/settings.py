@@ -74,6 +74,9 @@ class Settings:
     feather: float = PRESETS["balanced"]["feather"]
     #: Release the camera and stop inference while no app reads the virtual camera.
     idle_when_unwatched: bool = True
+    #: Reuse the last model mask while no block of the model's input moved this many levels (0-255)
+    #: since that inference (a still scene); 0 runs the model on every frame.
+    mask_reuse: float = 2.0
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -142,6 +145,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"smoothing must be in [0, 1), got {s.smoothing}")
     if not 0.0 <= s.feather <= 20.0:
         raise SettingsError(f"feather must be 0 to 20 px, got {s.feather}")
+    if not 0.0 <= s.mask_reuse <= 50.0:
+        raise SettingsError(f"mask_reuse must be 0 to 50 levels, got {s.mask_reuse}")
     if not 0.05 <= s.guide_scale <= 1.0:
         raise SettingsError(f"guide_scale must be 0.05 to 1, got {s.guide_scale}")
 

@@ -95,6 +95,7 @@ class VirtualCameraSink(Sink):
             self.camera = self._open(size, fps, opened_device, opened_backend, native)
         self.pixel_format = self.camera.fmt.name
         self._conversion = self.CONVERSIONS.get(self.pixel_format)
+        self._converted: np.ndarray | None = None  # the native-format frame, reused
         self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
         self.watch_path = watch_path
         self.repeated = 0
@@ -116,9 +117,9 @@ class VirtualCameraSink(Sink):
         return self.camera.device
 
     def send(self, frame: np.ndarray) -> None:
-        if self._conversion is not None:
-            frame = cv2.cvtColor(frame, self._conversion)
-        with self._lock:
+        with self._lock:  # the keep-alive thread resends ``_last``: never while it is being rewritten
+            if self._conversion is not None:
+                frame = self._converted = cv2.cvtColor(frame, self._conversion, dst=self._converted)
             self.camera.send(frame)
             self._last, self._last_sent = frame, time.monotonic()
 

@@ -18,6 +18,7 @@ import numpy as np
 import PIL.Image
 
 from haikei.errors import SourceError
+from haikei.stats import stage_clock
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 #: Refuse images larger than this many pixels instead of exhausting memory decoding them.
@@ -33,6 +34,8 @@ class Frame:
     timestamp: float
     #: Time spent obtaining the frame (decode, device read), excluding pacing waits.
     capture_ms: float = 0.0
+    #: When the frame came off the source (``time.monotonic()``); the engine's latency counts from here.
+    arrived: float = 0.0
 
 
 class Source:
@@ -91,11 +94,11 @@ class CameraSource(Source):
         self._index = 0
 
     def read(self) -> Frame:
-        started = time.perf_counter()
+        started = stage_clock()
         ok, image = self.capture.read()
         if not ok or image is None:
             raise SourceError(f"{self.description} stopped delivering frames", "check its cable and that no other app took it")
-        frame = Frame(image, self._index, time.monotonic(), (time.perf_counter() - started) * 1e3)
+        frame = Frame(image, self._index, time.monotonic(), (stage_clock() - started) * 1e3)
         self._index += 1
         return frame
 
@@ -126,7 +129,7 @@ class VideoFileSource(Source):
         self._index = 0
 
     def read(self) -> Frame:
-        started = time.perf_counter()
+        started = stage_clock()
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:
@@ -138,7 +141,7 @@ class VideoFileSource(Source):
                 ok, image = self.capture.read()
                 if not ok:
                     raise SourceError(f"{self.description} cannot be read again from the start")
-        decode_ms = (time.perf_counter() - started) * 1e3
+        decode_ms = (stage_clock() - started) * 1e3
         timestamp = self._pacer.wait(self._index) if self._pacer else self._index / self.fps
         frame = Frame(image, self._index, timestamp, decode_ms)
         self._index += 1

@@ -10,6 +10,22 @@ import numpy as np
 
 STAGES = ("capture", "preprocess", "inference", "refine", "compose", "output", "total")
 
+_clock = time.perf_counter
+
+
+def stage_clock() -> float:
+    """Seconds, on the clock stage timings are read with: the wall clock, or under
+    :func:`use_cpu_clock` the calling thread's CPU time."""
+    return _clock()
+
+
+def use_cpu_clock(enabled: bool) -> None:
+    """Time stages by thread CPU time: what each stage costs without the time other processes held
+    the CPU (``haikei bench --cpu-time``, for shared machines). Exact while OpenCV and onnxruntime
+    run single-threaded in the calling thread, as the engine sets them up; decoding threads aside."""
+    global _clock
+    _clock = time.thread_time if enabled else time.perf_counter
+
 
 class PipelineStats:
     def __init__(self, window: int = 300):
@@ -40,6 +56,11 @@ class PipelineStats:
         if len(recent) < 2:
             return 0.0
         return (len(recent) - 1) / (recent[-1] - recent[0]) if recent[-1] > recent[0] else 0.0
+
+    def samples(self) -> dict[str, list[float]]:
+        """Every stage's timings in the window, oldest first."""
+        with self._lock:
+            return {name: list(values) for name, values in self._stages.items()}
 
     def snapshot(self) -> dict:
         """``{"fps", "frames", "dropped", "stages": {name: {"mean", "p50", "p95", "p99"}}}`` in ms."""

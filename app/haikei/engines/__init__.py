@@ -1,7 +1,8 @@
 """Segmentation engines, in a registry keyed by the manifest's ``engine`` field.
 
 An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution, in two
-timed steps: :meth:`Segmenter.preprocess` (resize, colour order, normalisation) and
+timed steps: :meth:`Segmenter.preprocess` (resize and colour order by :meth:`Segmenter.resize_input`,
+then normalisation by :meth:`Segmenter.prepare`) and
 :meth:`Segmenter.infer` (run the model, decode its output).
 """
 
@@ -24,13 +25,20 @@ class Segmenter(ABC):
 
     def resize_input(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The frame at model size, in the model's channel order (uint8, reused buffer)."""
+        step = area_step(frame_bgr.shape[1::-1], self.manifest.input_size)
+        if step is not None:
+            frame_bgr = cv2.resize(frame_bgr, step, interpolation=cv2.INTER_AREA)
         cv2.resize(frame_bgr, self.manifest.input_size, dst=self._resized, interpolation=cv2.INTER_AREA)
         if self.manifest.channel_order == "RGB":
             cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
         return self._resized
 
+    def preprocess(self, frame_bgr: np.ndarray) -> object:
+        return self.prepare(self.resize_input(frame_bgr))
+
     @abstractmethod
-    def preprocess(self, frame_bgr: np.ndarray) -> object: ...
+    def prepare(self, model_input: np.ndarray) -> object:
+        """:meth:`resize_input`'s image → what :meth:`infer` takes (normalised tensor, engine image)."""
 
     @abstractmethod
     def infer(self, prepared: object) -> np.ndarray: ...
@@ -40,6 +48,20 @@ class Segmenter(ABC):
 
     def close(self) -> None:
         """Release the model."""
+
+
+def area_step(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int] | None:
+    """An intermediate size for a two-step area downscale, or ``None`` for one step.
+
+    OpenCV's area resize is fast for a whole-number ratio and slow otherwise (1920x1080 → 256x144:
+    6 ms); dividing by the largest whole factor first, then by the small rest, costs a third and
+    differs by about one level on average.
+    """
+    (w, h), (tw, th) = size, target
+    factors = [k for k in range(2, min(w // tw, h // th) + 1) if w % k == 0 and h % k == 0]
+    if not factors or (w // factors[-1], h // factors[-1]) == target:
+        return None
+    return w // factors[-1], h // factors[-1]
 
 
 def decode_output(raw: np.ndarray, manifest: ModelManifest) -> np.ndarray:

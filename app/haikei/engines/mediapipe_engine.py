@@ -36,9 +36,9 @@ class MediapipeSegmenter(Segmenter):
         if manifest.layout != "NHWC":
             raise ModelError(f"model {manifest.name!r}: .tflite models are NHWC; fix the manifest's layout")
 
-    def preprocess(self, frame_bgr: np.ndarray):
+    def prepare(self, model_input: np.ndarray):
         # Tasks takes uint8 and normalises with the metadata; a BGR model simply gets BGR bytes.
-        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=self.resize_input(frame_bgr))
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=model_input)
 
     def infer(self, prepared) -> np.ndarray:
         result = self.segmenter.segment(prepared)

@@ -1,0 +1,193 @@
+"""`haikei bench` and the fast paths: the bench reports every stage with plausible numbers, and each
+optimised path gives the pixels of the straightforward one (no wall-clock thresholds here)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from haikei import bench, cli
+from haikei.backgrounds import blur_frame
+from haikei.compose import Compositor, cover_fit
+from haikei.config import load_settings
+from haikei.catalog import load_catalog
+from haikei.engine import Engine
+from haikei.engines import area_step, open_segmenter
+from haikei.pipeline import FrameProcessor
+from haikei.reuse import MAX_REUSE, MaskReuse
+from haikei.settings import Settings
+from haikei.sources import Frame, VideoFileSource
+from haikei.stats import STAGES
+
+SIZE = (640, 360)
+
+
+def doctor_frames(video, count, size=SIZE, skip=0):
+    source = VideoFileSource(video, paced=False, loop=False)
+    try:
+        for _ in range(skip):
+            source.read()
+        return [cover_fit(source.read().image, size) for _ in range(count)]
+    finally:
+        source.close()
+
+
+def float_blend(frame, background, alpha):
+    """The straightforward reference: the blend in float, rounded once."""
+    a = alpha[:, :, None].astype(np.float64)
+    return np.rint(frame * a + background * (1.0 - a)).astype(np.uint8)
+
+
+def test_bench_json_has_every_stage_and_plausible_numbers(doctor_video, capsys):
+    assert cli.main(["bench", "--source", str(doctor_video), "--size", "640x360", "--frames", "20", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(STAGES) | {"latency"} <= report["stages"].keys()
+    for name, value in report["stages"].items():
+        assert 0 <= value["p50"] <= value["p95"] <= value["p99"] < 10_000, name
+    stages = report["stages"]
+    for name in ("capture", "preprocess", "inference", "refine", "compose"):
+        assert 0 < stages[name]["p50"] < stages["total"]["p99"], name
+    parts = sum(stages[name]["p50"] for name in STAGES if name != "total")
+    assert stages["total"]["p50"] >= 0.5 * parts  # total covers the stages (percentiles do not add up exactly)
+    assert report["fps"] > 0 and report["frames"] == 20 and report["dropped"] == 0
+    assert 0 < report["cpu_cores"] <= os.cpu_count() + 0.5
+    assert 50 < report["rss_mb"] < 4000
+    assert report["settings"]["width"] == 640 and report["settings"]["preset"] == "balanced"
+
+
+def test_paced_bench_runs_at_the_source_rate(doctor_video, capsys):
+    assert cli.main(["bench", "--source", str(doctor_video), "--size", "320x180", "--frames", "15",
+                     "--paced", "--background", "color:#00ff00", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # Frames come at the video's rate (a burst only while catching up after a slow frame, hence the margin).
+    assert report["paced"] and 0 < report["fps"] < 29.97 * 2
+
+
+def test_bench_all_prints_a_row_per_model_and_preset(doctor_video, capsys):
+    assert cli.main(["bench", "--all", "--source", str(doctor_video), "--size", "320x180", "--frames", "2", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    combos = {(row["settings"]["model"], row["settings"]["preset"]) for row in rows}
+    models = {row["settings"]["model"] for row in rows}
+    assert {"selfie-landscape", "selfie-general"} <= models
+    assert combos == {(m, p) for m in models for p in bench.PRESET_ORDER}
+    assert "selfie-landscape" in bench.format_table(rows)
+
+
+def test_bench_auto_picks_the_first_preset_that_fits_and_saves_it(capsys):
+    assert cli.main(["bench", "--auto", "--seconds", "0.6", "--size", "320x180", "--fps", "30", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    costs, budget = result["cost_ms_p95"], result["budget_ms"]
+    tried = list(costs)
+    assert tried == list(bench.PRESET_ORDER[: len(tried)]) and tried[-1] == result["preset"]
+    assert all(costs[name] > budget for name in tried[:-1])  # every better preset was too slow
+    assert costs[result["preset"]] <= budget or result["preset"] == "speed"
+    assert load_settings()[0].preset == result["preset"]
+
+
+def test_auto_preset_runs_on_the_first_start_with_a_camera_only(tmp_path):
+    camera, video = Settings(source="0"), Settings(source=str(tmp_path / "talk.mp4"))
+    assert bench.wants_auto_preset(camera, asked=False, preset_given=False)
+    assert not bench.wants_auto_preset(camera, asked=False, preset_given=True)
+    assert not bench.wants_auto_preset(video, asked=False, preset_given=False)
+    assert bench.wants_auto_preset(video, asked=True, preset_given=False)
+    bench.auto_preset(Settings(width=320, height=180, fps=1), seconds=0.3)  # 1 s per frame: quality fits
+    assert load_settings()[0].preset == "quality" and not bench.first_start()
+    assert not bench.wants_auto_preset(camera, asked=False, preset_given=False)
+
+
+def test_uint8_blend_matches_the_float_blend(doctor_video):
+    frame, background = doctor_frames(doctor_video, 2, skip=100)
+    rng = np.random.default_rng(1)
+    alpha = cv2.GaussianBlur(rng.random((SIZE[1], SIZE[0])).astype(np.float32), (0, 0), 8)
+    alpha = (alpha - alpha.min()) / (alpha.max() - alpha.min())
+    alpha[:40] = 0.0
+    alpha[-40:] = 1.0
+    compositor = Compositor()
+    for _ in range(2):  # the second call reuses the scratch buffers
+        out = compositor(frame, background, alpha)
+        difference = np.abs(out.astype(int) - float_blend(frame, background, alpha))
+        assert difference.max() <= 2
+    assert np.array_equal(out[:40], background[:40]) and np.array_equal(out[-40:], frame[-40:])
+    small = compositor(frame[:90, :160].copy(), background[:90, :160].copy(), alpha[:90, :160].copy())
+    assert small.shape == (90, 160, 3) and out is not compositor(frame, background, alpha)  # fresh output each time
+
+
+def test_low_resolution_blur_matches_a_full_resolution_blur(doctor_video):
+    """Blurring at reduced size: within 1 level on average, 3 at the 99th percentile (borders aside)."""
+    (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=300)
+    for strength in (10, 40):
+        fast = blur_frame(frame, strength).astype(np.float32)
+        full = cv2.GaussianBlur(frame, (0, 0), strength).astype(np.float32)
+        difference = np.abs(fast - full)[100:-100, 100:-100]
+        assert difference.mean() <= 1.0 and np.percentile(difference, 99) <= 3.0
+
+
+def test_two_step_model_input_matches_a_direct_area_resize(doctor_video):
+    """1080p → 256x144 in two area steps: about one level from the direct resize, the same mask."""
+    (frame,) = doctor_frames(doctor_video, 1, size=(1920, 1080), skip=150)
+    segmenter = open_segmenter(load_catalog().get("selfie-landscape"), 1, "cpu")
+    try:
+        assert area_step((1920, 1080), (256, 144)) == (320, 180) and area_step((1280, 720), (256, 144)) is None
+        fast = segmenter.resize_input(frame).copy()
+        direct = cv2.cvtColor(cv2.resize(frame, (256, 144), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        assert np.abs(fast.astype(int) - direct).mean() <= 1.5
+        masks = [segmenter.infer(segmenter.prepare(image)) > 0.5 for image in (fast, direct)]
+        assert (masks[0] & masks[1]).sum() / (masks[0] | masks[1]).sum() >= 0.98
+    finally:
+        segmenter.close()
+
+
+def test_mask_reuse_only_for_a_still_picture(doctor_video):
+    clip = doctor_frames(doctor_video, 10, size=(256, 144), skip=200)
+    first, moved = clip[0], clip[-1]
+    noisy = cv2.add(first, np.random.default_rng(2).integers(0, 2, first.shape, np.uint8))  # sensor-like noise
+    mask = np.ones((144, 256), np.float32)
+    reuse = MaskReuse()
+    assert reuse.lookup(first, 2.0) is None  # nothing to reuse yet
+    reuse.store(first, mask)
+    assert reuse.change(moved) > 2.0 and reuse.lookup(moved, 2.0) is None
+    assert reuse.lookup(noisy, 0.0) is None  # 0 = off
+    reused = [reuse.lookup(noisy, 2.0) is mask for _ in range(MAX_REUSE + 1)]
+    assert reused == [True] * MAX_REUSE + [False]  # the model runs again after MAX_REUSE frames
+
+
+def test_mask_reuse_gives_the_same_pixels_on_a_still_frame(doctor_video):
+    (image,) = doctor_frames(doctor_video, 1, skip=50)
+    outputs = {}
+    for threshold in (0.0, 2.0):
+        processor = FrameProcessor(Settings(mask_reuse=threshold, width=SIZE[0], height=SIZE[1]))
+        try:
+            outputs[threshold] = [processor.process(Frame(image.copy(), i, i / 30)).image for i in range(4)]
+            assert processor.reuse.reused == (0 if threshold == 0 else 3)
+        finally:
+            processor.close()
+    for plain, reused in zip(outputs[0.0], outputs[2.0]):
+        assert np.array_equal(plain, reused)
+
+
+def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
+    """Segment and compose on two threads: the same frames, in order, as one thread doing both."""
+    settings = Settings(source=str(doctor_video), width=SIZE[0], height=SIZE[1], background="blur:20", output="none")
+    threaded = {}
+    engine = Engine(settings, paced=False, max_frames=12,
+                    on_output=lambda image, alpha, frame: threaded.setdefault(frame.index, image.copy())).start()
+    assert engine.wait(60)
+    engine.stop()
+    assert sorted(threaded) == list(range(12))  # unpaced: every frame, none dropped
+    processor = FrameProcessor(settings)
+    try:
+        for index, image in enumerate(doctor_frames(doctor_video, 12)):
+            expected = processor.process(Frame(image, index, index / 29.97)).image
+            assert np.array_equal(threaded[index], expected), index
+    finally:
+        processor.close()
+
+
+@pytest.mark.parametrize("bad", ["-1", "0"])
+def test_bench_rejects_no_frames(doctor_video, bad, capsys):
+    assert cli.main(["bench", "--source", str(doctor_video), "--frames", bad]) == 2
+    assert "cannot bench" in capsys.readouterr().err
