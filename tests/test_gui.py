@@ -311,3 +311,37 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     assert app.controller.paused  # showing the window does not undo the user's pause
     app.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)
+
+
+def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch):
+    from haikei import bench, sources
+
+    need_shared(PORTRAIT)
+    measured = []
+
+    def pick(settings, seconds=3.0, catalog=None, costs=None):
+        measured.append(engine_paused())
+        return "speed"
+
+    monkeypatch.setattr(bench, "pick_preset", pick)
+    monkeypatch.setattr(bench, "camera_device", lambda spec: 0)  # the portrait stands in for a webcam
+    sink = RecordingSink()
+    app = HaikeiGui({"source": str(PORTRAIT), "output": "none", "width": SIZE[0], "height": SIZE[1]},
+                    sink=sink, use_system_tray=False, on_quit=lambda: None)
+    engine_paused = lambda: app.controller.engine.paused  # noqa: E731
+    qtbot.addWidget(app.window)
+    try:
+        assert app.controller.auto_preset_on_start
+        app.show()
+        qtbot.waitUntil(lambda: app.controller.settings.preset == "speed", timeout=20000)
+        assert measured == [True]  # the engine was paused ("Measuring…") while the bench ran
+        assert load_settings()[0].preset == "speed"  # chosen once, saved
+        assert app.window.preset_box.currentData() == "speed"
+        qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)
+    finally:
+        app.shutdown()
+
+
+def test_file_source_or_saved_settings_do_not_trigger_the_bench(make_app):
+    app, _ = make_app()
+    assert not app.controller.auto_preset_on_start

@@ -11,6 +11,7 @@ from typing import Callable
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 
+from haikei import bench
 from haikei.catalog import Catalog, load_catalog
 from haikei.config import load_settings
 from haikei.errors import HaikeiError, OutputError
@@ -39,6 +40,7 @@ class HaikeiGui:
 
     def __init__(self, overrides: dict | None = None, *, catalog: Catalog | None = None, sink: Sink | None = None,
                  persist: bool = True, use_system_tray: bool = True, on_quit: Callable[[], None] = QApplication.quit):
+        first_start = bench.first_start()
         saved, warnings = load_settings()
         self.state, state_warnings = load_gui_state()
         self.persist = persist
@@ -47,6 +49,8 @@ class HaikeiGui:
         self.catalog = catalog or load_catalog()
         self.controller = EngineController(saved.replace(**overrides), catalog=self.catalog, sink=sink,
                                            saved=saved, overrides=overrides, persist=persist)
+        self.controller.auto_preset_on_start = persist and first_start and bench.wants_auto_preset(
+            self.controller.settings, asked=False, preset_given="preset" in overrides)
         self._adopt_background(self.controller.settings.background)
         self.window = MainWindow(self.controller)
         self.window.setWindowIcon(app_icon())

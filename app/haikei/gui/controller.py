@@ -43,6 +43,8 @@ class EngineController(QObject):
     problem = Signal(object)
     #: The engine started (``None``) or could not (the error).
     started = Signal(object)
+    #: The first-start bench chose a preset (its name).
+    preset_chosen = Signal(str)
     paused_changed = Signal(bool)
 
     def __init__(self, settings: Settings, *, catalog: Catalog | None = None, sink: Sink | None = None,
@@ -58,6 +60,8 @@ class EngineController(QObject):
         self.start_error: HaikeiError | None = None
         self._starting = False
         self._local_viewer = False
+        #: Bench this machine once the engine runs and pick the preset (the first start with a camera).
+        self.auto_preset_on_start = False
         self._latest: OutputFrame | None = None
         self.frames_out = 0
         self._cpu_mark = (time.monotonic(), time.process_time())
@@ -65,6 +69,7 @@ class EngineController(QObject):
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
         self.problem.connect(self._after_problem)
         self.started.connect(self._on_started)
+        self.preset_chosen.connect(lambda _: self._sync_from_engine())
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -165,8 +170,19 @@ class EngineController(QObject):
         self.engine = self._pending_engine
         del self._pending_engine
         self.set_local_viewer(self._local_viewer)
+        if self.auto_preset_on_start:
+            self.auto_preset_on_start = False
+            threading.Thread(target=self._pick_preset, name="haikei-auto-preset", daemon=True).start()
         if self.engine.settings != self._settings:  # changed while it was starting
             self.engine.set_settings(self._settings)
+
+    def _pick_preset(self) -> None:
+        """A few seconds of bench (the engine shows "Measuring…" meanwhile), then the best preset."""
+        from haikei.bench import auto_preset
+
+        engine = self.engine
+        if engine is not None:
+            self.preset_chosen.emit(auto_preset(self._settings, catalog=self._catalog, engine=engine).preset)
 
     def stop(self) -> None:
         if self.engine is not None:
