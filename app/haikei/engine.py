@@ -37,6 +37,8 @@ OUTPUT_KEYS = ("output", "width", "height", "fps")
 RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
 #: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
 PAUSED_FRAME_INTERVAL = 0.2
+#: The same stage failure is reported again at most this often.
+REPORT_REPEAT_S = 10.0
 #: OpenCV's own worker threads per call. The engine already runs its stages in parallel; OpenCV
 #: splitting each call again only adds hand-offs (on 2 cores: same speed, more CPU, worse p99).
 OPENCV_THREADS = 1
@@ -143,6 +145,7 @@ class Engine:
         self.processor: FrameProcessor | None = None
         self.source_error: str | None = None
         self._pause_message: str | None = None
+        self._last_failure: tuple[str, float] = ("", 0.0)
         self._threads: list[threading.Thread] = []
         self.idle: IdleController | None = None
 
@@ -244,40 +247,60 @@ class Engine:
     # -- capture thread --------------------------------------------------------------------
     def _capture_loop(self) -> None:
         opened_with = self._settings
-        failures = 0
+        failures = 0  # consecutive failures to open or read the source: the back-off step
         while not self._stop.is_set():
             wanted = self._settings
+            size = (wanted.width, wanted.height)
             message = self._pause_message
             if message is not None:
                 if self.source is not None:
                     self.source.close()
                     self.source = None
-                self._slot.put(Frame(paused_frame((wanted.width, wanted.height), message), -1, time.monotonic()))
+                self._slot.put(Frame(paused_frame(size, message), -1, time.monotonic()))
                 self._stop.wait(PAUSED_FRAME_INTERVAL)
                 continue
-            if any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS) or self.source is None:
-                if not self._reopen_source(wanted, failures):
+            changed = any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS)
+            if changed:
+                failures = 0  # another source: try it at once
+            if changed or self.source is None:
+                if failures:
+                    self._show_while_waiting(size, RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1])
+                    if self._stop.is_set():
+                        break
+                opened_with = wanted
+                if not self._reopen_source(wanted, report=failures == 0):
                     failures += 1
                     continue
-                opened_with, failures = wanted, 0
             if not self._paced:
                 self._slot.wait_empty(self._stop)
             try:
                 frame = self.source.read()
             except SourceError as exc:
-                self._report(exc)
+                self.source_error = str(exc)
+                if failures == 0:
+                    self._report(exc)
+                failures += 1
                 self.source.close()
                 self.source = None
                 continue
+            failures = 0
+            self.source_error = None
             frame.arrived = time.monotonic()
-            size = (wanted.width, wanted.height)
             if (frame.image.shape[1], frame.image.shape[0]) != size:
                 started = stage_clock()
                 frame.image = cover_fit(frame.image, size)
                 frame.capture_ms += (stage_clock() - started) * 1e3
             self._slot.put(frame)
 
-    def _reopen_source(self, settings: Settings, failures: int) -> bool:
+    def _show_while_waiting(self, size: tuple[int, int], seconds: float) -> None:
+        """Wait before the next attempt, feeding the output a "Reconnecting" frame meanwhile."""
+        status = Frame(paused_frame(size, "Reconnecting..."), -1, time.monotonic())
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            self._slot.put(status)
+            self._stop.wait(min(PAUSED_FRAME_INTERVAL, max(0.0, deadline - time.monotonic())))
+
+    def _reopen_source(self, settings: Settings, report: bool) -> bool:
         if self.source is not None:
             self.source.close()
             self.source = None
@@ -285,13 +308,10 @@ class Engine:
             self.source = open_source(settings.source, (settings.width, settings.height), settings.fps, self._paced)
         except SourceError as exc:
             self.source_error = str(exc)
-            if failures == 0:
+            if report:
                 self._report(exc)
-            size = (settings.width, settings.height)
-            self._slot.put(Frame(paused_frame(size, "Reconnecting..."), -1, time.monotonic()))
-            self._stop.wait(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
+            self._slot.put(Frame(paused_frame((settings.width, settings.height), "Reconnecting..."), -1, time.monotonic()))
             return False
-        self.source_error = None
         return True
 
     # -- segment thread ---------------------------------------------------------------------
@@ -306,7 +326,13 @@ class Engine:
             if frame.index < 0:  # a status frame from the capture thread: show it as is
                 segmented = Segmented(frame, frame.image, None, {})
             else:
-                segmented = self.processor.segment(frame)
+                try:
+                    segmented = self.processor.segment(frame)
+                except Exception as exc:  # noqa: BLE001 - a broken model must not stop the camera
+                    self._report_failure("segmentation", exc)
+                    # Never the raw camera picture: the user expects their room hidden.
+                    status = paused_frame((frame.image.shape[1], frame.image.shape[0]), "Effect error, see Haikei")
+                    segmented = Segmented(Frame(status, -1, frame.timestamp), status, None, {})
             segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
             self._handoff.put(segmented, self._stop)
 
@@ -342,7 +368,11 @@ class Engine:
                 sink_settings = wanted
             frame = segmented.frame
             started = stage_clock()
-            result = self.processor.compose(segmented)
+            try:
+                result = self.processor.compose(segmented)
+            except Exception as exc:  # noqa: BLE001 - e.g. a background video that broke
+                self._report_failure("compositing", exc)
+                continue
             t_out = stage_clock()
             try:
                 self.sink.send(result.image)
@@ -374,6 +404,16 @@ class Engine:
         else:
             self.sink.close()
             self.sink = sink
+
+    def _report_failure(self, stage: str, exc: Exception) -> None:
+        """Report a stage's failure once per distinct message and at most every few seconds."""
+        error = exc if isinstance(exc, HaikeiError) else HaikeiError(f"{stage} failed: {exc}")
+        now = time.monotonic()
+        key = str(error)
+        if key == self._last_failure[0] and now - self._last_failure[1] < REPORT_REPEAT_S:
+            return
+        self._last_failure = (key, now)
+        self._report(error)
 
     def _report(self, error: HaikeiError) -> None:
         try:
