@@ -1,4 +1,4 @@
-"""``haikei`` command line: run, process, models, devices.
+"""``haikei`` command line: run, process, models, devices, eval.
 
 User errors end the program with exit status 2 and one line on stderr saying what to do.
 """
@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
     devices.add_argument("--json", action="store_true")
+
+    from haikei.eval_cli import add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
@@ -201,7 +205,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices}
+def cmd_eval(args: argparse.Namespace) -> int:
+    from haikei.eval_cli import run_eval
+
+    return run_eval(args, _catalog(args))
+
+
+COMMANDS = {"run": cmd_run, "process": cmd_process, "models": cmd_models, "devices": cmd_devices, "eval": cmd_eval}
 
 
 def main(argv: list[str] | None = None) -> int:

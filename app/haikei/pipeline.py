@@ -17,6 +17,7 @@ from haikei.catalog import Catalog, load_catalog
 from haikei.compose import composite
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError
+from haikei.lightwrap import light_wrap
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
 from haikei.sources import Frame
@@ -89,7 +90,10 @@ class FrameProcessor:
         t2 = time.perf_counter()
         alpha = self.refiner(mask, image, settings)
         t3 = time.perf_counter()
-        output = composite(image, self.background.render(image, frame.timestamp), alpha)
+        background = self.background.render(image, frame.timestamp, alpha)
+        output = composite(image, background, alpha)
+        if settings.light_wrap > 0:
+            output = light_wrap(output, background, alpha, settings.light_wrap)
         t4 = time.perf_counter()
         timings = {
             "preprocess": (t1 - t0) * 1e3,

@@ -20,26 +20,29 @@ PRESETS: dict[str, dict[str, Any]] = {
     "quality": {
         "upsample": "guided",
         "guide_scale": 0.5,
-        "mask_low": 0.30,
-        "mask_high": 0.70,
-        "smoothing": 0.5,
-        "feather": 1.5,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.85,
+        "feather": 0.5,
+        "light_wrap": 0.3,
     },
     "balanced": {
         "upsample": "guided",
         "guide_scale": 0.25,
-        "mask_low": 0.30,
-        "mask_high": 0.70,
-        "smoothing": 0.5,
-        "feather": 1.0,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.85,
+        "feather": 0.5,
+        "light_wrap": 0.0,
     },
     "speed": {
         "upsample": "bilinear",
         "guide_scale": 0.25,
-        "mask_low": 0.35,
-        "mask_high": 0.65,
-        "smoothing": 0.4,
-        "feather": 1.0,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.8,
+        "feather": 0.5,
+        "light_wrap": 0.0,
     },
 }
 CUSTOM = "custom"
@@ -68,10 +71,13 @@ class Settings:
     #: Mask values below ``mask_low`` become background, above ``mask_high`` person; smooth between.
     mask_low: float = PRESETS["balanced"]["mask_low"]
     mask_high: float = PRESETS["balanced"]["mask_high"]
-    #: Weight of the previous mask in the temporal average (0 = off).
+    #: Weight of the previous mask in the motion-aware temporal average (0 = off); moving parts of
+    #: the picture pass through unaveraged.
     smoothing: float = PRESETS["balanced"]["smoothing"]
     #: Edge softening, in pixels of the model's mask.
     feather: float = PRESETS["balanced"]["feather"]
+    #: How much of the new background's light spills over the person's edge (0 = off, 1 = fully).
+    light_wrap: float = PRESETS["balanced"]["light_wrap"]
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -140,6 +146,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"smoothing must be in [0, 1), got {s.smoothing}")
     if not 0.0 <= s.feather <= 20.0:
         raise SettingsError(f"feather must be 0 to 20 px, got {s.feather}")
+    if not 0.0 <= s.light_wrap <= 1.0:
+        raise SettingsError(f"light_wrap must be 0 to 1, got {s.light_wrap}")
     if not 0.05 <= s.guide_scale <= 1.0:
         raise SettingsError(f"guide_scale must be 0.05 to 1, got {s.guide_scale}")
 
