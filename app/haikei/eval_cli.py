@@ -34,6 +34,7 @@ def add_eval_parser(sub: argparse._SubParsersAction) -> None:
                     help="webcam = photos where the person covers at least 20%% of the frame")
     ev.add_argument("--threads", type=int, default=1, help="inference threads (default 1)")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--markdown", action="store_true", help="a Markdown table, with the date and machine")
     ev.add_argument("--models-dir", type=Path, action="append", default=[], help="extra folder of model manifests")
 
 
@@ -58,6 +59,9 @@ def run_eval(args: argparse.Namespace, catalog: Catalog) -> int:
             else:
                 result = evaluate.evaluate_images(samples, settings, catalog, raw)
             rows.append({"model": model, "preset": preset, **result})
+    if args.markdown:
+        print(_markdown(rows))
+        return 0
     if len(rows) == 1:
         row = {k: v for k, v in rows[0].items() if k not in ("model", "preset")}
         print(json.dumps(row) if args.json else _line(rows[0]))
@@ -71,8 +75,18 @@ def run_eval(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _line(row: dict) -> str:
-    values = " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
-    return values
+    return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
+
+
+def _markdown(rows: list[dict]) -> str:
+    columns = [k for k in rows[0] if k != "frames"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [f"{row[k]:.1f}" if k == "ms_per_image" else f"{row[k]:.4f}" if isinstance(row[k], float)
+                 else str(row[k]) for k in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"\n{datetime.date.today().isoformat()}, {_machine()}, 1 inference thread")
+    return "\n".join(lines)
 
 
 def _machine() -> str:
