@@ -82,7 +82,7 @@ def _markdown(rows: list[dict]) -> str:
     columns = [k for k in rows[0] if k != "frames"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        cells = [f"{row[k]:.1f}" if k == "ms_per_image" else f"{row[k]:.4f}" if isinstance(row[k], float)
+        cells = [f"{row[k]:.1f}" if k == "ms_per_image" else f"{row[k]:.4g}" if isinstance(row[k], float)
                  else str(row[k]) for k in columns]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"\n{datetime.date.today().isoformat()}, {_machine()}, 1 inference thread")
