@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from haikei.catalog import Catalog
 from haikei.errors import HaikeiError
 from haikei.settings import PRESETS, Settings
 
-RAW = "raw"  # same as haikei.evaluate.RAW, without importing the pipeline to build the parser
+#: ``--preset raw``: the model's mask bilinearly resized to the image, no refinement.
+RAW = "raw"
 
 
 def add_eval_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +55,8 @@ def run_eval(args: argparse.Namespace, catalog: Catalog) -> int:
     rows = []
     for model in models:
         for preset in presets:
-            settings, raw = evaluate.evaluation_settings(base, model, preset)
+            settings = base.replace(model=model) if preset == RAW else base.replace(model=model, preset=preset)
+            raw = preset == RAW
             if samples is None:
                 result = evaluate.evaluate_video(args.video, settings, catalog, raw, args.frames)
             else:
@@ -90,8 +93,6 @@ def _markdown(rows: list[dict]) -> str:
 
 
 def _machine() -> str:
-    import os
-
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -36,8 +36,6 @@ from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from haikei.sources import IMAGE_SUFFIXES, Frame, VideoFileSource, load_image
 
-#: ``--preset raw``: the model's mask bilinearly resized to the image, no refinement.
-RAW = "raw"
 BOUNDARY_TOLERANCE = 3
 #: Person share of the frame from which a photo counts as webcam-like.
 WEBCAM_SHARE = 0.20
@@ -135,14 +133,6 @@ class AlphaMaker:
 
     def close(self) -> None:
         self.processor.close()
-
-
-def evaluation_settings(base: Settings, model: str | None, preset: str | None) -> tuple[Settings, bool]:
-    """Settings for ``--model``/``--preset`` (``raw`` = no refinement) and whether raw was asked."""
-    settings = base if model is None else base.replace(model=model)
-    if preset is None or preset == RAW:
-        return settings, preset == RAW
-    return settings.replace(preset=preset), False
 
 
 def evaluate_images(samples: list[Sample], settings: Settings, catalog: Catalog, raw: bool = False) -> dict:
