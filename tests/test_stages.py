@@ -138,10 +138,9 @@ def test_refiner_upsamples_to_the_frame_and_sharpens_edges():
         assert ramp < 40  # the model's ~50 px soft edge becomes a tight one
 
 
-def test_temporal_smoothing_averages_masks():
+def test_temporal_smoothing_averages_small_changes_and_passes_big_ones():
     refiner = MaskRefiner()
-    ones, zeros = np.ones((4, 4), np.float32), np.zeros((4, 4), np.float32)
+    ones = np.ones((4, 4), np.float32)
     refiner.smooth(ones, 0.5)
-    assert refiner.smooth(zeros, 0.5)[0, 0] == pytest.approx(0.5)
-    refiner.reset()
-    assert refiner.smooth(zeros, 0.5)[0, 0] == 0.0
+    assert refiner.smooth(ones * 0.8, 0.5)[0, 0] == pytest.approx(0.8 + 0.5 * 0.8 * 0.2)  # 0.2 change: 80 % damped
+    assert refiner.smooth(ones * 0, 0.5)[0, 0] < 0.1  # a jump from person to background passes through

@@ -1,7 +1,8 @@
 """Backgrounds from a spec string: ``blur[:STRENGTH]``, ``image:PATH``, ``video:PATH``,
 ``color:#RRGGBB`` or ``none`` (effect off).
 
-Each background renders a frame-sized BGR image for the current frame.
+Each background renders a frame-sized BGR image for the current frame; ``render`` also gets the
+alpha matte (1 = person) when the pipeline has one, for backgrounds made from the frame itself.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Background:
     #: ``False`` for ``none``: the pipeline then skips segmentation and passes frames through.
     replaces = True
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -38,23 +39,36 @@ class NoBackground(Background):
     def __init__(self) -> None:
         self.spec = "none"
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         return frame
 
 
 class BlurBackground(Background):
-    """Gaussian blur of the frame itself, computed at reduced resolution (same look, a fraction of the cost)."""
+    """Gaussian blur of the frame itself, computed at reduced resolution (same look, a fraction of the cost).
+
+    Given the alpha matte, only the background's own pixels are blurred: the person's colours do not
+    bleed into a halo around them.
+    """
 
     def __init__(self, strength: float) -> None:
         self.strength = strength
         self.spec = f"blur:{strength:g}"
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
-        return blur_frame(frame, self.strength)
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
+        return blur_frame(frame, self.strength, alpha)
 
 
-def blur_frame(frame: np.ndarray, strength: float) -> np.ndarray:
-    """Blur with sigma ``strength`` px at 720p (scaled with the frame height)."""
+#: Share of the plain blur mixed into the mask-weighted one, so areas with no background nearby
+#: (deep inside the person, hidden anyway) still get a defined colour.
+PLAIN_BLUR_SHARE = 0.01
+
+
+def blur_frame(frame: np.ndarray, strength: float, alpha: np.ndarray | None = None) -> np.ndarray:
+    """Blur with sigma ``strength`` px at 720p (scaled with the frame height).
+
+    With ``alpha`` it is a normalised convolution: blur(frame · (1 − α)) / blur(1 − α), each pixel
+    an average of background pixels only.
+    """
     h, w = frame.shape[:2]
     sigma = strength * h / 720.0
     if sigma <= 0:
@@ -62,7 +76,14 @@ def blur_frame(frame: np.ndarray, strength: float) -> np.ndarray:
     factor = max(1.0, sigma / 3.0)  # keep ~3 px of sigma at the small size
     small_size = (max(1, round(w / factor)), max(1, round(h / factor)))
     small = cv2.resize(frame, small_size, interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+    if alpha is None:
+        small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+    else:
+        weight = cv2.subtract(1.0, cv2.resize(alpha, small_size, interpolation=cv2.INTER_AREA))
+        weight += PLAIN_BLUR_SHARE
+        weighted = cv2.GaussianBlur(small.astype(np.float32) * weight[:, :, None], (0, 0), sigma / factor)
+        total = cv2.GaussianBlur(weight, (0, 0), sigma / factor)
+        small = cv2.convertScaleAbs(weighted / total[:, :, None])
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -72,7 +93,7 @@ class ColorBackground(Background):
         self.spec = spec
         self._cache: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         if self._cache is None or self._cache.shape != frame.shape:
             self._cache = np.empty_like(frame)
             self._cache[:] = self.bgr
@@ -86,7 +107,7 @@ class ImageBackground(Background):
         self.image = load_image(path, BackgroundError)
         self._fitted: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         if self._fitted is None or self._fitted.shape != frame.shape:
             self._fitted = cover_fit(self.image, (frame.shape[1], frame.shape[0]))
         return self._fitted
@@ -125,7 +146,7 @@ class VideoBackground(Background):
         self._played += 1
         self._fitted = None
 
-    def render(self, frame: np.ndarray, timestamp: float) -> np.ndarray:
+    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         if self._start is None or timestamp < self._start:
             self._start, self._played = timestamp, 0
         wanted = round((timestamp - self._start) * self.fps, 6)

@@ -1,4 +1,4 @@
-"""``haikei`` command line: run, gui, bench, process, models, devices, doctor.
+"""``haikei`` command line: run, gui, bench, process, eval, models, devices, doctor.
 
 User errors end the program with exit status 2 and one line on stderr saying what to do.
 """
@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check cameras, outputs, models and the desktop; print the fix for each problem")
     doctor.add_argument("--json", action="store_true")
+
+    from haikei.eval_cli import add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
@@ -248,11 +252,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor.main(load_settings()[0], args.json)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from haikei.eval_cli import run_eval
+
+    return run_eval(args, _catalog(args))
+
+
 COMMANDS = {
     "gui": cmd_gui,
     "run": cmd_run,
     "bench": cmd_bench,
     "process": cmd_process,
+    "eval": cmd_eval,
     "models": cmd_models,
     "devices": cmd_devices,
     "doctor": cmd_doctor,

@@ -18,6 +18,7 @@ from haikei.catalog import Catalog, load_catalog
 from haikei.compose import Compositor
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError
+from haikei.lightwrap import light_wrap
 from haikei.refine import MaskRefiner
 from haikei.reuse import MaskReuse
 from haikei.settings import Settings
@@ -128,8 +129,10 @@ class FrameProcessor:
             return Processed(segmented.image, None, timings)
         started = stage_clock()
         with self._background_lock:
-            behind = self.background.render(segmented.image, segmented.frame.timestamp)
+            behind = self.background.render(segmented.image, segmented.frame.timestamp, segmented.alpha)
             output = self.compositor(segmented.image, behind, segmented.alpha)
+            if self.settings.light_wrap > 0:
+                output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap)
         timings["compose"] = (stage_clock() - started) * 1e3
         return Processed(output, segmented.alpha, timings)
 

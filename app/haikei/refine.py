@@ -22,26 +22,53 @@ def working_size(frame_size: tuple[int, int], model_size: tuple[int, int], scale
     return min(w, frame_size[0]), min(h, frame_size[1])
 
 
+#: Mask change (0–1) from which a pixel is taken as moving: its new value passes straight through.
+MASK_MOTION = 1.0
+#: Grey-level change (0–255, at model resolution) from which the picture is taken as moving there.
+IMAGE_MOTION = 12.0
+
+
+def _still(change: np.ndarray, limit: float) -> np.ndarray:
+    """1 where nothing changed, falling linearly to 0 at ``limit``."""
+    return np.clip(1.0 - change * (1.0 / limit), 0.0, 1.0)
+
+
 class MaskRefiner:
     def __init__(self) -> None:
         self._previous: np.ndarray | None = None
+        self._previous_grey: np.ndarray | None = None
 
     def reset(self) -> None:
         """Forget the temporal history (after a model or source change)."""
         self._previous = None
+        self._previous_grey = None
 
-    def smooth(self, mask: np.ndarray, amount: float) -> np.ndarray:
-        """Exponential moving average over frames, at model resolution."""
-        previous = self._previous
+    def smooth(self, mask: np.ndarray, amount: float, frame: np.ndarray | None = None) -> np.ndarray:
+        """Motion-aware moving average over frames, at model resolution.
+
+        Each pixel keeps ``amount`` of its previous value, scaled down linearly to nothing as the mask
+        there changes by :data:`MASK_MOTION` or the picture (``frame``, when given) by
+        :data:`IMAGE_MOTION` grey levels: small jitter is averaged away, a real movement passes
+        through in the same frame instead of trailing behind.
+        """
+        grey = None
+        if frame is not None:
+            small = cv2.resize(frame, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
+            grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        previous, previous_grey = self._previous, self._previous_grey
         if amount > 0 and previous is not None and previous.shape == mask.shape:
-            mask = cv2.addWeighted(mask, 1.0 - amount, previous, amount, 0.0)
-        self._previous = mask
+            keep = _still(cv2.absdiff(mask, previous), MASK_MOTION)
+            if grey is not None and previous_grey is not None:
+                keep *= _still(cv2.absdiff(grey, previous_grey), IMAGE_MOTION)
+            keep *= amount
+            mask = mask + keep * (previous - mask)
+        self._previous, self._previous_grey = mask, grey
         return mask
 
     def __call__(self, mask: np.ndarray, frame: np.ndarray, settings: Settings) -> np.ndarray:
         """float32 alpha in [0, 1], frame-sized (1 = person)."""
         frame_size = (frame.shape[1], frame.shape[0])
-        mask = self.smooth(mask, settings.smoothing)
+        mask = self.smooth(mask, settings.smoothing, frame)
         size = working_size(frame_size, (mask.shape[1], mask.shape[0]), settings.guide_scale)
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)
         if settings.upsample == "guided":

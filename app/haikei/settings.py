@@ -20,26 +20,29 @@ PRESETS: dict[str, dict[str, Any]] = {
     "quality": {
         "upsample": "guided",
         "guide_scale": 0.5,
-        "mask_low": 0.30,
-        "mask_high": 0.70,
-        "smoothing": 0.5,
-        "feather": 1.5,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.9,
+        "feather": 0.5,
+        "light_wrap": 0.3,
     },
     "balanced": {
         "upsample": "guided",
         "guide_scale": 0.25,
-        "mask_low": 0.30,
-        "mask_high": 0.70,
-        "smoothing": 0.5,
-        "feather": 1.0,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.9,
+        "feather": 0.5,
+        "light_wrap": 0.0,
     },
     "speed": {
         "upsample": "bilinear",
         "guide_scale": 0.25,
-        "mask_low": 0.35,
-        "mask_high": 0.65,
-        "smoothing": 0.4,
-        "feather": 1.0,
+        "mask_low": 0.25,
+        "mask_high": 0.55,
+        "smoothing": 0.85,
+        "feather": 0.5,
+        "light_wrap": 0.0,
     },
 }
 CUSTOM = "custom"
@@ -68,7 +71,8 @@ class Settings:
     #: Mask values below ``mask_low`` become background, above ``mask_high`` person; smooth between.
     mask_low: float = PRESETS["balanced"]["mask_low"]
     mask_high: float = PRESETS["balanced"]["mask_high"]
-    #: Weight of the previous mask in the temporal average (0 = off).
+    #: Weight of the previous mask in the motion-aware temporal average (0 = off); moving parts of
+    #: the picture pass through unaveraged.
     smoothing: float = PRESETS["balanced"]["smoothing"]
     #: Edge softening, in pixels of the model's mask.
     feather: float = PRESETS["balanced"]["feather"]
@@ -77,6 +81,8 @@ class Settings:
     #: Reuse the last model mask while no block of the model's input moved this many levels (0-255)
     #: since that inference (a still scene); 0 runs the model on every frame.
     mask_reuse: float = 2.0
+    #: How much of the new background's light spills over the person's edge (0 = off, 1 = fully).
+    light_wrap: float = PRESETS["balanced"]["light_wrap"]
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -147,6 +153,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"feather must be 0 to 20 px, got {s.feather}")
     if not 0.0 <= s.mask_reuse <= 50.0:
         raise SettingsError(f"mask_reuse must be 0 to 50 levels, got {s.mask_reuse}")
+    if not 0.0 <= s.light_wrap <= 1.0:
+        raise SettingsError(f"light_wrap must be 0 to 1, got {s.light_wrap}")
     if not 0.05 <= s.guide_scale <= 1.0:
         raise SettingsError(f"guide_scale must be 0.05 to 1, got {s.guide_scale}")
 

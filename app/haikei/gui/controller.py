@@ -69,7 +69,7 @@ class EngineController(QObject):
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
         self.problem.connect(self._after_problem)
         self.started.connect(self._on_started)
-        self.preset_chosen.connect(lambda _: self._sync_from_engine())
+        self.preset_chosen.connect(lambda preset: self.change(preset=preset))
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -170,11 +170,11 @@ class EngineController(QObject):
         self.engine = self._pending_engine
         del self._pending_engine
         self.set_local_viewer(self._local_viewer)
+        if self.engine.settings != self._settings:  # changed while it was starting
+            self.engine.set_settings(self._settings)
         if self.auto_preset_on_start:
             self.auto_preset_on_start = False
             threading.Thread(target=self._pick_preset, name="haikei-auto-preset", daemon=True).start()
-        if self.engine.settings != self._settings:  # changed while it was starting
-            self.engine.set_settings(self._settings)
 
     def _pick_preset(self) -> None:
         """A few seconds of bench (the engine shows "Measuring…" meanwhile), then the best preset."""
