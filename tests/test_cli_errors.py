@@ -94,3 +94,16 @@ def test_console_script_reports_errors_the_same_way(files):
     result = subprocess.run([haikei, *run_args(files, "--model", "nope")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("haikei: error: unknown model 'nope'")
+
+
+def test_saved_model_that_was_tampered_with_falls_back_to_the_default(files, private_home, capsys):
+    from haikei.config import save_settings
+    from haikei.settings import Settings
+
+    user_models = private_home / "data" / "haikei" / "models"
+    shutil.copytree(files["dir"] / "tampered", user_models)
+    save_settings(Settings(model="tampered"))
+    assert cli.main(["run", "--source", str(files["video"]), "--output", "none", "--frames", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "haikei: warning: model 'tampered': " in err and "fails its sha256 check" in err
+    assert "using selfie-landscape instead" in err and "5 frames sent" in err

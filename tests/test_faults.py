@@ -160,3 +160,33 @@ def test_a_stage_that_raises_does_not_stop_the_output(camera, monkeypatch):
         assert all(is_composited(f) or is_status(f) for _, f in sink.frames)
     finally:
         engine.stop()
+
+
+def test_background_video_that_breaks_keeps_its_last_frame_and_recovers(camera, tmp_path):
+    import cv2
+
+    clip = tmp_path / "bg.mkv"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"FFV1"), 30, SIZE)
+    rng = np.random.default_rng(7)
+    for _ in range(30):  # noise: megabytes that no decoder buffer holds whole, like a real clip
+        writer.write(rng.integers(0, 256, (SIZE[1], SIZE[0], 3), dtype=np.uint8))
+    writer.release()
+    content = clip.read_bytes()
+    errors: list[HaikeiError] = []
+    sink = Recorder()
+    settings = Settings(source="0", width=SIZE[0], height=SIZE[1], background=f"video:{clip}")
+    engine = Engine(settings, sink=sink, on_error=errors.append).start()
+    try:
+        wait_until(lambda: len(sink.frames) > 5)
+        clip.write_bytes(b"")  # the file breaks (a network share gone, a half-written download...)
+        wait_until(lambda: errors, timeout=5)
+        assert "stopped playing" in str(errors[0])
+        count = len(sink.frames)
+        time.sleep(1.5)
+        corners = {tuple(f[5, 5]) for _, f in sink.frames[count:]}
+        assert len(sink.frames) > count + 20 and len(corners) == 1  # output flowing, background frozen
+        assert len(errors) == 1  # reported once, not on every retry
+        clip.write_bytes(content)  # it comes back
+        wait_until(lambda: len({tuple(f[5, 5]) for _, f in sink.frames[-10:]}) > 1, timeout=3)  # playing again
+    finally:
+        engine.stop()

@@ -8,6 +8,7 @@ alpha matte (1 = person) when the pipeline has one, for backgrounds made from th
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,7 @@ import numpy as np
 
 from haikei.compose import cover_fit
 from haikei.errors import BackgroundError
-from haikei.sources import IMAGE_SUFFIXES, SourceError, check_readable_file, load_image
+from haikei.sources import IMAGE_SUFFIXES, RETRY_DELAYS, SourceError, check_readable_file, load_image
 
 SPEC_HELP = "use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"
 DEFAULT_BLUR = 20.0
@@ -141,17 +142,43 @@ class VideoBackground(Background):
         self._played = 0  # frames shown since ``_start``, across loops
         self._start: float | None = None
         self._fitted: np.ndarray | None = None
+        self._failures = 0  # consecutive failed attempts to read the file: the back-off step
+        self._retry_at: float | None = None  # while broken: when to try the file again
 
     def _advance(self) -> None:
+        """The next frame; looping at the end. A file that stops playing raises once, then its
+        last frame stays on screen while the file is retried with back-off until it plays again."""
+        if self._retry_at is not None:
+            if time.monotonic() < self._retry_at or not self._reopen():
+                return
         ok, image = self.capture.read()
         if not ok:  # end of file: loop
             self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, image = self.capture.read()
             if not ok:
-                raise BackgroundError(f"background video {self.path} cannot be read again from the start")
+                self._schedule_retry()
+                raise BackgroundError(
+                    f"background video {self.path} stopped playing; its last frame stays until it plays again",
+                    "check the file, or choose another background",
+                )
         self._current = image
         self._played += 1
         self._fitted = None
+
+    def _schedule_retry(self) -> None:
+        self._retry_at = time.monotonic() + RETRY_DELAYS[min(self._failures, len(RETRY_DELAYS) - 1)]
+        self._failures += 1
+
+    def _reopen(self) -> bool:
+        self.capture.release()
+        self.capture = cv2.VideoCapture(str(self.path))
+        ok, image = self.capture.read() if self.capture.isOpened() else (False, None)
+        if not ok:
+            self._schedule_retry()
+            return False
+        self._retry_at, self._failures = None, 0
+        self._current, self._fitted = image, None
+        return True
 
     def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None) -> np.ndarray:
         if self._start is None or timestamp < self._start:

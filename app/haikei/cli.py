@@ -118,7 +118,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for warning in warnings:
         _warn(warning)
     settings = settings_from_args(args, base)
-    engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn).start()
+    # A saved model that fails (tampered, deleted) falls back to the default; one asked for by name does not.
+    engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn,
+                    fall_back_model=args.model is None).start()
     print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
     if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
         settings = auto_preset(settings, catalog=engine.processor.catalog, engine=engine)

@@ -28,13 +28,11 @@ from haikei.idle import IdleController
 from haikei.pipeline import FrameProcessor, Segmented
 from haikei.settings import Settings
 from haikei.sinks import ReconnectingSink, Sink, open_sink
-from haikei.sources import Frame, Source, open_source
+from haikei.sources import RETRY_DELAYS, Frame, Source, open_source
 from haikei.stats import PipelineStats, stage_clock
 
 SOURCE_KEYS = ("source", "width", "height", "fps")
 OUTPUT_KEYS = ("output", "width", "height", "fps")
-#: Back-off between attempts to reopen a source that failed: first, then doubling up to the last.
-RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
 #: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
 PAUSED_FRAME_INTERVAL = 0.2
 #: The same stage failure is reported again at most this often.
@@ -120,6 +118,7 @@ class Engine:
         paced: bool = True,
         max_frames: int | None = None,
         wait_for_output: bool = False,
+        fall_back_model: bool = False,
         on_error: ErrorHandler | None = None,
         on_output: Callable[[np.ndarray, np.ndarray | None, Frame], None] | None = None,
     ):
@@ -128,6 +127,7 @@ class Engine:
         self._paced = paced
         self._max_frames = max_frames
         self._wait_for_output = wait_for_output
+        self._fall_back_model = fall_back_model
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._own_sink = sink is None
@@ -154,7 +154,9 @@ class Engine:
         """Open model, background, source and output; errors here raise in the caller's thread."""
         s = self._settings
         cv2.setNumThreads(OPENCV_THREADS)
-        self.processor = FrameProcessor(s, self._catalog)
+        self.processor = FrameProcessor(s, self._catalog, fall_back=self._fall_back_model)
+        if self.processor.settings.model != s.model:
+            s = self._settings = s.replace(model=self.processor.settings.model)
         try:
             self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
             if self.sink is None:
@@ -171,6 +173,8 @@ class Engine:
         for thread in self._threads:
             thread.start()
         self.idle = IdleController(self).start()
+        for warning in self.processor.warnings:
+            self._report(warning)
         return self
 
     def _open_output(self, s: Settings) -> Sink:

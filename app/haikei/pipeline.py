@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 
 from haikei.backgrounds import Background, parse_background
-from haikei.catalog import Catalog, load_catalog
+from haikei.catalog import DEFAULT_MODEL, Catalog, load_catalog
 from haikei.compose import Compositor
 from haikei.engines import Segmenter, open_segmenter
-from haikei.errors import HaikeiError
+from haikei.errors import HaikeiError, ModelError
 from haikei.lightwrap import light_wrap
 from haikei.refine import MaskRefiner
 from haikei.reuse import MaskReuse
@@ -55,13 +55,23 @@ class FrameProcessor:
     another (a background swap waits for the compose in progress).
     """
 
-    def __init__(self, settings: Settings, catalog: Catalog | None = None):
+    def __init__(self, settings: Settings, catalog: Catalog | None = None, fall_back: bool = False):
+        """With ``fall_back``, a model that cannot be loaded (missing, tampered with) is replaced by
+        the default model; the refusal is kept in :attr:`warnings` for the caller to show."""
         self.catalog = catalog if catalog is not None else load_catalog()
         self.refiner = MaskRefiner()
         self.reuse = MaskReuse()
         self.compositor = Compositor()
         self._background_lock = threading.Lock()
-        self.segmenter: Segmenter = self._open_model(settings)
+        self.warnings: list[HaikeiError] = []
+        try:
+            self.segmenter: Segmenter = self._open_model(settings)
+        except ModelError as exc:
+            if not fall_back or settings.model == DEFAULT_MODEL:
+                raise
+            settings = settings.replace(model=DEFAULT_MODEL)
+            self.segmenter = self._open_model(settings)
+            self.warnings.append(ModelError(f"{exc.message}; using {DEFAULT_MODEL} instead", exc.fix))
         try:
             self.background: Background = parse_background(settings.background)
         except HaikeiError:

@@ -21,6 +21,8 @@ from haikei.errors import SourceError
 from haikei.stats import stage_clock
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+#: Back-off between attempts to reopen a camera or file that failed: first, then doubling up to the last.
+RETRY_DELAYS = (0.25, 0.5, 1.0)
 #: Refuse images larger than this many pixels instead of exhausting memory decoding them.
 MAX_IMAGE_PIXELS = 50_000_000
 

@@ -152,7 +152,7 @@ class EngineController(QObject):
 
     def _start_engine(self, settings: Settings) -> None:
         engine = Engine(settings, sink=self._sink, catalog=self._catalog, paced=True, wait_for_output=True,
-                        on_error=self.problem.emit, on_output=self._on_output)
+                        fall_back_model=True, on_error=self.problem.emit, on_output=self._on_output)
         try:
             engine.start()
         except HaikeiError as exc:
