@@ -12,6 +12,7 @@ import os
 import struct
 import sys
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 VIDIOC_QUERYCAP = 0x80685600  # _IOR('V', 0, struct v4l2_capability), 104 bytes
 V4L2_CAP_VIDEO_CAPTURE = 0x00000001
@@ -54,14 +55,19 @@ def query_v4l2(path: str) -> tuple[str, str, int] | None:
     return driver, card, device_caps if capabilities & V4L2_CAP_DEVICE_CAPS else capabilities
 
 
-def linux_devices() -> list[Device]:
-    found = []
+def v4l2_nodes() -> Iterator[tuple[str, str, str, int]]:
+    """(path, driver, card, capabilities) of each ``/dev/videoN`` there is; a node that cannot be
+    opened has driver "" and the reason as its card."""
     for index in range(MAX_VIDEO_NODES):
         path = f"/dev/video{index}"
         info = query_v4l2(path)
-        if info is None:
-            continue
-        driver, card, caps = info
+        if info is not None:
+            yield (path, *info)
+
+
+def linux_devices() -> list[Device]:
+    found = []
+    for path, driver, card, caps in v4l2_nodes():
         if not driver:
             found.append(Device("camera", path, path, problem=card))
         elif driver == LOOPBACK_DRIVER:

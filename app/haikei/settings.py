@@ -101,19 +101,25 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Build from a mapping (a config file); unknown keys are an error, not silently dropped."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(data) - known.keys())
-        if unknown:
-            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
-        values = {}
-        for key, value in data.items():
-            expected = type(getattr(cls(), key))
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                raise SettingsError(f"setting {key!r} must be {expected.__name__}, not {value!r}")
-            values[key] = value
-        return cls(**values)
+        return cls(**checked_fields(cls, data, "setting"))
+
+
+def checked_fields(cls: type, data: dict[str, Any], what: str) -> dict[str, Any]:
+    """``data`` checked against the dataclass ``cls``: known names, each of its field's type (a whole
+    number is taken for a float). Raises :class:`SettingsError` naming the first problem."""
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    if unknown:
+        raise SettingsError(f"unknown {what}(s): {', '.join(unknown)}")
+    defaults = cls()
+    values = {}
+    for key, value in data.items():
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise SettingsError(f"{what} {key!r} must be {expected.__name__}, not {value!r}")
+        values[key] = value
+    return values
 
 
 PRESET_KNOBS = frozenset(PRESETS["balanced"])

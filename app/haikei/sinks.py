@@ -180,15 +180,10 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
 
 def _rejected_devices() -> str:
     """Why pyvirtualcam's automatic pick passed over each video node (it does not say); "" if none exist."""
-    from haikei.devices import LOOPBACK_DRIVER, MAX_VIDEO_NODES, query_v4l2
+    from haikei.devices import LOOPBACK_DRIVER, v4l2_nodes
 
     reasons = []
-    for index in range(MAX_VIDEO_NODES):
-        path = f"/dev/video{index}"
-        info = query_v4l2(path)
-        if info is None:
-            continue
-        driver, card, _ = info
+    for path, driver, card, _ in v4l2_nodes():
         if not driver:
             reasons.append(f"{path}: {card}")
         elif driver == LOOPBACK_DRIVER:

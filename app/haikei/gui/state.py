@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from haikei import paths
 from haikei.config import atomic_write_text, load_json_file
 from haikei.errors import SettingsError
+from haikei.settings import checked_fields
 
 PREVIEW_MODES = ("processed", "original", "mask")
 
@@ -34,15 +35,8 @@ class GuiState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GuiState:
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(data) - known.keys())
-        if unknown:
-            raise SettingsError(f"unknown window setting(s): {', '.join(unknown)}")
+        data = checked_fields(cls, data, "window setting")
         defaults = cls()
-        for key, value in data.items():
-            expected = type(getattr(defaults, key))
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                raise SettingsError(f"window setting {key!r} must be {expected.__name__}, not {value!r}")
         if not all(isinstance(spec, str) for spec in data.get("user_backgrounds", [])):
             raise SettingsError("window setting 'user_backgrounds' must be a list of strings")
         if data.get("preview_mode", defaults.preview_mode) not in PREVIEW_MODES:
