@@ -127,7 +127,8 @@ class FrameProcessor:
             mask = self.segmenter.infer(prepared)
             self.reuse.store(model_input, mask)
             t2 = stage_clock()
-        alpha = self.refiner(mask, image, settings)
+        order = cv2.COLOR_RGB2GRAY if self.segmenter.manifest.channel_order == "RGB" else cv2.COLOR_BGR2GRAY
+        alpha = self.refiner(mask, image, settings, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
         return Segmented(frame, image, alpha, timings)

@@ -43,18 +43,22 @@ class MaskRefiner:
         self._previous = None
         self._previous_grey = None
 
-    def smooth(self, mask: np.ndarray, amount: float, frame: np.ndarray | None = None) -> np.ndarray:
+    def smooth(self, mask: np.ndarray, amount: float, frame: np.ndarray | None = None,
+               grey: np.ndarray | None = None) -> np.ndarray:
         """Motion-aware moving average over frames, at model resolution.
 
         Each pixel keeps ``amount`` of its previous value, scaled down linearly to nothing as the mask
-        there changes by :data:`MASK_MOTION` or the picture (``frame``, when given) by
+        there changes by :data:`MASK_MOTION` or the picture (``grey``, or ``frame`` made grey) by
         :data:`IMAGE_MOTION` grey levels: small jitter is averaged away, a real movement passes
         through in the same frame instead of trailing behind.
         """
-        grey = None
-        if frame is not None:
-            small = cv2.resize(frame, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
-            grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        mask_size = (mask.shape[1], mask.shape[0])
+        if grey is None and frame is not None:
+            grey = cv2.cvtColor(cv2.resize(frame, mask_size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+        if grey is not None:
+            if grey.shape != mask.shape:
+                grey = cv2.resize(grey, mask_size, interpolation=cv2.INTER_AREA)
+            grey = grey.astype(np.float32)
         previous, previous_grey = self._previous, self._previous_grey
         if amount > 0 and previous is not None and previous.shape == mask.shape:
             keep = _still(cv2.absdiff(mask, previous), MASK_MOTION)
@@ -65,15 +69,18 @@ class MaskRefiner:
         self._previous, self._previous_grey = mask, grey
         return mask
 
-    def __call__(self, mask: np.ndarray, frame: np.ndarray, settings: Settings) -> np.ndarray:
-        """float32 alpha in [0, 1], frame-sized (1 = person)."""
+    def __call__(self, mask: np.ndarray, frame: np.ndarray, settings: Settings,
+                 grey: np.ndarray | None = None) -> np.ndarray:
+        """float32 alpha in [0, 1], frame-sized (1 = person). ``grey`` is the frame in grey at about
+        the mask's size when the caller has it already (the model input): one full-frame resize less."""
         frame_size = (frame.shape[1], frame.shape[0])
-        mask = self.smooth(mask, settings.smoothing, frame)
+        mask = self.smooth(mask, settings.smoothing, frame, grey)
         size = working_size(frame_size, (mask.shape[1], mask.shape[0]), settings.guide_scale)
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)
         if settings.upsample == "guided":
             # A grey guide: same mIoU as a colour one on the webcam photos, a third of the time.
-            guide = cv2.cvtColor(cv2.resize(frame, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+            # Grey first, then shrink: one channel to resize instead of three.
+            guide = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
             work = cv2.ximgproc.guidedFilter(guide, work, radius, GUIDED_EPS)
         # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp.
