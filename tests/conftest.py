@@ -60,3 +60,17 @@ def read_ground_truth(mask_path: Path, image: np.ndarray) -> np.ndarray:
 def iou(predicted: np.ndarray, truth: np.ndarray) -> float:
     union = np.logical_or(predicted, truth).sum()
     return float(np.logical_and(predicted, truth).sum() / union) if union else 1.0
+
+
+def read_video(path: Path) -> tuple[list[np.ndarray], float]:
+    """Every frame of a video file, and its frame rate."""
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    return frames, fps

@@ -16,10 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, read_video
 
 TOOLS = ("Xvfb", "trayer", "xdotool", "dbus-run-session", "import")
 missing = [tool for tool in TOOLS if shutil.which(tool) is None]
@@ -128,13 +127,7 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
             app.kill()
             app.wait()
 
-    capture = cv2.VideoCapture(str(output))
-    shares = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        shares.append(green_share(frame))
+    shares = [green_share(frame) for frame in read_video(output)[0]]
     assert len(shares) > 60
     assert min(shares[5:30]) > 0.4  # the effect was on: green behind the person
     assert max(shares[-10:]) < 0.01  # turned off from the tray menu

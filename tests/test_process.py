@@ -9,23 +9,12 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import read_video
+
 # Regions of the 960x540 Doctor video (x0, y0, x1, y1): her face and coat, and bare background.
 PERSON_BOXES = [(575, 110, 625, 170), (560, 280, 660, 340)]
 BACKGROUND_BOXES = [(20, 20, 120, 100), (820, 20, 940, 100), (180, 80, 300, 140)]
 GREEN = np.array([0, 255, 0])
-
-
-def read_all(path):
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    fps = capture.get(cv2.CAP_PROP_FPS)
-    capture.release()
-    return frames, fps
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +30,8 @@ def green_run(doctor_video, tmp_path_factory):
 
 def test_process_keeps_frame_count_and_fps(doctor_video, green_run):
     out, result = green_run
-    inputs, in_fps = read_all(doctor_video)
-    outputs, out_fps = read_all(out)
+    inputs, in_fps = read_video(doctor_video)
+    outputs, out_fps = read_video(out)
     assert len(outputs) == len(inputs) == 760
     assert out_fps == pytest.approx(in_fps, abs=0.01)
     assert outputs[0].shape == inputs[0].shape
@@ -51,8 +40,8 @@ def test_process_keeps_frame_count_and_fps(doctor_video, green_run):
 
 
 def test_process_keeps_the_person_and_replaces_the_background(doctor_video, green_run):
-    inputs, _ = read_all(doctor_video)
-    outputs, _ = read_all(green_run[0])
+    inputs, _ = read_video(doctor_video)
+    outputs, _ = read_video(green_run[0])
     for index in (0, 200, 400, 759):
         source, result = inputs[index].astype(int), outputs[index].astype(int)
         for x0, y0, x1, y1 in PERSON_BOXES:
@@ -70,9 +59,9 @@ def test_process_writes_mp4_and_honours_frames(doctor_video, tmp_path):
 
     out = tmp_path / "blur.mp4"
     assert cli.main(["process", str(doctor_video), str(out), "--background", "blur:30", "--frames", "12", "--no-progress"]) == 0
-    frames, fps = read_all(out)
+    frames, fps = read_video(out)
     assert len(frames) == 12 and fps == pytest.approx(29.97, abs=0.01)
-    original, _ = read_all(doctor_video)
+    original, _ = read_video(doctor_video)
     x0, y0, x1, y1 = BACKGROUND_BOXES[2]  # shelves: detailed, so blur must flatten them
     sharpness = lambda img: cv2.Laplacian(cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), cv2.CV_64F).var()
     assert sharpness(frames[5]) < 0.2 * sharpness(original[5])
