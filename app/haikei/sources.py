@@ -20,6 +20,9 @@ import PIL.Image
 from haikei.errors import SourceError
 from haikei.stats import stage_clock
 
+# OpenCV's own warnings ("can't open camera by index") duplicate our one clear message.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 #: Back-off between attempts to reopen a camera or file that failed: first, then doubling up to the last.
 RETRY_DELAYS = (0.25, 0.5, 1.0)
