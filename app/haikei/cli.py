@@ -121,14 +121,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     # A saved model that fails (tampered, deleted) falls back to the default; one asked for by name does not.
     engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn,
                     fall_back_model=args.model is None).start()
-    print(f"haikei: {engine.source.description} → {engine.sink.description} ({settings.background}, {settings.model})", file=sys.stderr)
-    if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
-        settings = auto_preset(settings, catalog=engine.processor.catalog, engine=engine)
-        print(f"haikei: picked the {settings.preset} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr)
+    running = engine.settings
+    print(f"haikei: {engine.source.description} → {engine.sink.description} ({running.background}, {running.model})",
+          file=sys.stderr)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     next_stats = time.monotonic() + 1.0
     try:
+        if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
+            chosen = auto_preset(running, catalog=engine.processor.catalog, engine=engine).preset
+            print(f"haikei: picked the {chosen} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr)
         while not stop.is_set() and not engine.wait(timeout=0.05):  # short waits: a signal is seen at once
             if args.stats and time.monotonic() >= next_stats:
                 next_stats += 1.0
