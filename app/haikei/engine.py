@@ -44,55 +44,34 @@ OPENCV_THREADS = 1
 ErrorHandler = Callable[[HaikeiError], None]
 
 
-class LatestFrame:
-    """A one-slot mailbox: ``put`` replaces an untaken frame (counted as dropped)."""
+class Slot:
+    """A one-item mailbox between two threads. ``put`` replaces an untaken item (counted in
+    ``dropped``): the newest frame wins. Call ``wait_empty`` first to hand over without dropping."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._frame: Frame | None = None
+        self._item: object | None = None
         self.dropped = 0
 
-    def put(self, frame: Frame) -> None:
+    def put(self, item: object) -> None:
         with self._cond:
-            if self._frame is not None:
+            if self._item is not None:
                 self.dropped += 1
-            self._frame = frame
-            self._cond.notify_all()
-
-    def take(self, timeout: float) -> Frame | None:
-        with self._cond:
-            self._cond.wait_for(lambda: self._frame is not None, timeout)
-            frame, self._frame = self._frame, None
-            self._cond.notify_all()
-            return frame
-
-    def wait_empty(self, stop: threading.Event) -> None:
-        """Wait until the frame was taken: unpaced, a file is read as fast as it is processed, not faster."""
-        with self._cond:
-            while self._frame is not None and not stop.is_set():
-                self._cond.wait(0.05)
-
-
-class Handoff:
-    """A one-slot hand-over between two stages: ``put`` waits while the slot is full (nothing dropped)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._item: Segmented | None = None
-
-    def put(self, item: Segmented, stop: threading.Event) -> None:
-        with self._cond:
-            while self._item is not None and not stop.is_set():
-                self._cond.wait(0.05)
             self._item = item
             self._cond.notify_all()
 
-    def take(self, timeout: float) -> Segmented | None:
+    def take(self, timeout: float):
         with self._cond:
             self._cond.wait_for(lambda: self._item is not None, timeout)
             item, self._item = self._item, None
             self._cond.notify_all()
             return item
+
+    def wait_empty(self, stop: threading.Event) -> None:
+        """Wait until the item was taken (or ``stop`` is set)."""
+        with self._cond:
+            while self._item is not None and not stop.is_set():
+                self._cond.wait(0.05)
 
 
 def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
@@ -133,8 +112,8 @@ class Engine:
         self._own_sink = sink is None
         self.sink = sink
         self.stats = PipelineStats()
-        self._slot = LatestFrame()
-        self._handoff = Handoff()
+        self._slot = Slot()  # capture → segment: stale frames dropped
+        self._handoff = Slot()  # segment → output: nothing dropped (wait_empty before put)
         #: The settings the output thread should have its sink opened with (set by the segment thread).
         self._output_wanted = settings
         self._stop = threading.Event()
@@ -338,7 +317,8 @@ class Engine:
                     status = paused_frame((frame.image.shape[1], frame.image.shape[0]), "Effect error, see Haikei")
                     segmented = Segmented(Frame(status, -1, frame.timestamp), status, None, {})
             segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
-            self._handoff.put(segmented, self._stop)
+            self._handoff.wait_empty(self._stop)
+            self._handoff.put(segmented)
 
     def _apply_settings(self) -> None:
         with self._lock:
