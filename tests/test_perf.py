@@ -16,8 +16,9 @@ from haikei.compose import Compositor, cover_fit
 from haikei.config import load_settings
 from haikei.catalog import load_catalog
 from haikei.engine import Engine
-from haikei.engines import area_step, open_segmenter
+from haikei.engines import open_segmenter
 from haikei.pipeline import FrameProcessor
+from haikei.pyramid import Pyramid
 from haikei.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
 from haikei.sources import Frame, VideoFileSource
@@ -126,13 +127,15 @@ def test_low_resolution_blur_matches_a_full_resolution_blur(doctor_video):
         assert difference.mean() <= 1.0 and np.percentile(difference, 99) <= 3.0
 
 
-def test_two_step_model_input_matches_a_direct_area_resize(doctor_video):
-    """1080p → 256x144 in two area steps: about one level from the direct resize, the same mask."""
-    (frame,) = doctor_frames(doctor_video, 1, size=(1920, 1080), skip=150)
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_model_input_cut_from_the_pyramid_matches_a_direct_area_resize(doctor_video, size):
+    """Halvings then a small bilinear step: about one level from the direct area resize, the same mask."""
+    (frame,) = doctor_frames(doctor_video, 1, size=size, skip=150)
     segmenter = open_segmenter(load_catalog().get("selfie-landscape"), 1, "cpu")
     try:
-        assert area_step((1920, 1080), (256, 144)) == (320, 180) and area_step((1280, 720), (256, 144)) is None
-        fast = segmenter.resize_input(frame).copy()
+        pyramid = Pyramid(frame)
+        fast = segmenter.resize_input(pyramid).copy()
+        assert [level.shape[1] for level in pyramid.levels] == [size[0], size[0] // 2, size[0] // 4]
         direct = cv2.cvtColor(cv2.resize(frame, (256, 144), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
         assert np.abs(fast.astype(int) - direct).mean() <= 1.5
         masks = [segmenter.infer(segmenter.prepare(image)) > 0.5 for image in (fast, direct)]

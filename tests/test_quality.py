@@ -16,6 +16,7 @@ from haikei.cli import main
 from haikei.compose import composite
 from haikei.engines import open_segmenter
 from haikei.lightwrap import light_wrap
+from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
 
@@ -135,7 +136,7 @@ def test_smoothing_follows_a_moving_square_within_a_frame():
 
 
 def test_smoothing_averages_jitter_on_a_still_picture():
-    refiner, frame = MaskRefiner(), np.full((144, 256, 3), 90, np.uint8)
+    refiner, frame = MaskRefiner(), Pyramid(np.full((144, 256, 3), 90, np.uint8))
     rng = np.random.default_rng(0)
     out = [refiner.smooth(np.clip(0.5 + rng.normal(0, 0.1, (144, 256)), 0, 1).astype(np.float32), 0.8, frame)
            for _ in range(30)]

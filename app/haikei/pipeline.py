@@ -19,6 +19,7 @@ from haikei.compose import Compositor
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError, ModelError
 from haikei.lightwrap import light_wrap
+from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.reuse import MaskReuse
 from haikei.settings import Settings
@@ -38,6 +39,8 @@ class Segmented:
     #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
     alpha: np.ndarray | None
     timings_ms: dict[str, float]
+    #: ``image``'s halvings made so far, for the compositing stage to reuse.
+    pyramid: Pyramid | None = None
 
 
 @dataclass
@@ -118,7 +121,8 @@ class FrameProcessor:
         if not self.background.replaces:
             return Segmented(frame, image, None, {})
         t0 = stage_clock()
-        model_input = self.segmenter.resize_input(image)
+        pyramid = Pyramid(image)
+        model_input = self.segmenter.resize_input(pyramid)
         mask = self.reuse.lookup(model_input, settings.mask_reuse)
         t1 = t2 = stage_clock()
         if mask is None:
@@ -128,10 +132,10 @@ class FrameProcessor:
             self.reuse.store(model_input, mask)
             t2 = stage_clock()
         order = cv2.COLOR_RGB2GRAY if self.segmenter.manifest.channel_order == "RGB" else cv2.COLOR_BGR2GRAY
-        alpha = self.refiner(mask, image, settings, grey=cv2.cvtColor(model_input, order))
+        alpha = self.refiner(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
-        return Segmented(frame, image, alpha, timings)
+        return Segmented(frame, image, alpha, timings, pyramid)
 
     def compose(self, segmented: Segmented) -> Processed:
         """Blend the person over the background (frames with the effect off pass through)."""
@@ -140,7 +144,8 @@ class FrameProcessor:
             return Processed(segmented.image, None, timings)
         started = stage_clock()
         with self._background_lock:
-            behind = self.background.render(segmented.image, segmented.frame.timestamp, segmented.alpha)
+            behind = self.background.render(segmented.image, segmented.frame.timestamp, segmented.alpha,
+                                            segmented.pyramid)
             output = self.compositor(segmented.image, behind, segmented.alpha)
             if self.settings.light_wrap > 0:
                 output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from haikei.pyramid import Pyramid
 from haikei.settings import Settings
 
 #: Guided-filter regularisation for a uint8 guide (≈ (0.03 · 255)²): edges that weak are smoothed over.
@@ -43,7 +44,7 @@ class MaskRefiner:
         self._previous = None
         self._previous_grey = None
 
-    def smooth(self, mask: np.ndarray, amount: float, frame: np.ndarray | None = None,
+    def smooth(self, mask: np.ndarray, amount: float, frame: Pyramid | None = None,
                grey: np.ndarray | None = None) -> np.ndarray:
         """Motion-aware moving average over frames, at model resolution.
 
@@ -54,7 +55,7 @@ class MaskRefiner:
         """
         mask_size = (mask.shape[1], mask.shape[0])
         if grey is None and frame is not None:
-            grey = cv2.cvtColor(cv2.resize(frame, mask_size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+            grey = cv2.cvtColor(frame.resized(mask_size), cv2.COLOR_BGR2GRAY)
         if grey is not None:
             if grey.shape != mask.shape:
                 grey = cv2.resize(grey, mask_size, interpolation=cv2.INTER_AREA)
@@ -69,18 +70,19 @@ class MaskRefiner:
         self._previous, self._previous_grey = mask, grey
         return mask
 
-    def __call__(self, mask: np.ndarray, frame: np.ndarray, settings: Settings,
+    def __call__(self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings,
                  grey: np.ndarray | None = None) -> np.ndarray:
         """float32 alpha in [0, 1], frame-sized (1 = person). ``grey`` is the frame in grey at about
-        the mask's size when the caller has it already (the model input): one full-frame resize less."""
-        frame_size = (frame.shape[1], frame.shape[0])
-        mask = self.smooth(mask, settings.smoothing, frame, grey)
+        the mask's size when the caller has it already (the model input). The guide is cut from the
+        frame's :class:`Pyramid` (pass it rather than the bare frame when the model input came from it)."""
+        pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
+        frame_size = (pyramid.image.shape[1], pyramid.image.shape[0])
+        mask = self.smooth(mask, settings.smoothing, pyramid, grey)
         size = working_size(frame_size, (mask.shape[1], mask.shape[0]), settings.guide_scale)
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)
         if settings.upsample == "guided":
             # A grey guide: same mIoU as a colour one on the webcam photos, a third of the time.
-            # Grey first, then shrink: one channel to resize instead of three.
-            guide = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA)
+            guide = cv2.cvtColor(pyramid.resized(size), cv2.COLOR_BGR2GRAY)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
             work = cv2.ximgproc.guidedFilter(guide, work, radius, GUIDED_EPS)
         # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp.

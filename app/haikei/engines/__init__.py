@@ -16,6 +16,7 @@ import numpy as np
 
 from haikei.catalog import ModelManifest
 from haikei.errors import ModelError
+from haikei.pyramid import Pyramid
 
 
 class Segmenter(ABC):
@@ -23,18 +24,19 @@ class Segmenter(ABC):
         self.manifest = manifest
         self._resized = np.empty((manifest.input_height, manifest.input_width, 3), np.uint8)
 
-    def resize_input(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """The frame at model size, in the model's channel order (uint8, reused buffer)."""
-        step = area_step(frame_bgr.shape[1::-1], self.manifest.input_size)
-        if step is not None:
-            frame_bgr = cv2.resize(frame_bgr, step, interpolation=cv2.INTER_AREA)
-        cv2.resize(frame_bgr, self.manifest.input_size, dst=self._resized, interpolation=cv2.INTER_AREA)
+    def resize_input(self, frame: np.ndarray | Pyramid) -> np.ndarray:
+        """The frame at model size, in the model's channel order (uint8, reused buffer).
+
+        Given the frame's :class:`Pyramid`, cut from its nearest halving (which later stages reuse).
+        """
+        pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
+        pyramid.resized(self.manifest.input_size, dst=self._resized)
         if self.manifest.channel_order == "RGB":
             cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
         return self._resized
 
-    def preprocess(self, frame_bgr: np.ndarray) -> object:
-        return self.prepare(self.resize_input(frame_bgr))
+    def preprocess(self, frame: np.ndarray | Pyramid) -> object:
+        return self.prepare(self.resize_input(frame))
 
     @abstractmethod
     def prepare(self, model_input: np.ndarray) -> object:
@@ -48,20 +50,6 @@ class Segmenter(ABC):
 
     def close(self) -> None:
         """Release the model."""
-
-
-def area_step(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int] | None:
-    """An intermediate size for a two-step area downscale, or ``None`` for one step.
-
-    OpenCV's area resize is fast for a whole-number ratio and slow otherwise (1920x1080 → 256x144:
-    6 ms); dividing by the largest whole factor first, then by the small rest, costs a third and
-    differs by about one level on average.
-    """
-    (w, h), (tw, th) = size, target
-    factors = [k for k in range(2, min(w // tw, h // th) + 1) if w % k == 0 and h % k == 0]
-    if not factors or (w // factors[-1], h // factors[-1]) == target:
-        return None
-    return w // factors[-1], h // factors[-1]
 
 
 def decode_output(raw: np.ndarray, manifest: ModelManifest) -> np.ndarray:

@@ -52,8 +52,10 @@ class OnnxSegmenter(Segmenter):
                 f"model {manifest.name!r}: input shape {model_input.shape} does not match the manifest "
                 f"({manifest.layout} {manifest.input_width}x{manifest.input_height})"
             )
-        self._mean = np.array(manifest.mean, np.float32)
-        self._inv_std = 1.0 / np.array(manifest.std, np.float32)
+        # Normalisation constants tiled over a whole image row: numpy's loops are slow over a last
+        # axis of only 3 channels (256x144: 0.33 ms per frame against 0.06 ms by rows).
+        self._mean_row = np.tile(np.array(manifest.mean, np.float32), manifest.input_width)
+        self._inv_std_row = np.tile(1.0 / np.array(manifest.std, np.float32), manifest.input_width)
         self._tensor = np.empty((manifest.input_height, manifest.input_width, 3), np.float32)
 
     def _tensor_shape(self) -> tuple[int, ...]:
@@ -63,8 +65,10 @@ class OnnxSegmenter(Segmenter):
         return (1, 3, m.input_height, m.input_width)
 
     def prepare(self, model_input: np.ndarray) -> np.ndarray:
-        np.subtract(model_input, self._mean, out=self._tensor)
-        self._tensor *= self._inv_std
+        rows = self._tensor.reshape(self._tensor.shape[0], -1)
+        np.copyto(rows, model_input.reshape(rows.shape), casting="unsafe")  # uint8 → float32
+        rows -= self._mean_row
+        rows *= self._inv_std_row
         if self.manifest.layout == "NCHW":
             return np.ascontiguousarray(self._tensor.transpose(2, 0, 1))[None]
         return self._tensor[None]
