@@ -8,7 +8,7 @@ import pytest
 
 from haikei.config import load_settings, save_settings
 from haikei.errors import SettingsError
-from haikei.settings import PRESETS, Settings
+from haikei.settings import CUSTOM, PRESETS, Settings
 
 
 def test_defaults_are_the_balanced_preset():
@@ -45,6 +45,15 @@ def test_from_dict_checks_names_and_types():
         Settings.from_dict({"colour": 1})
     with pytest.raises(SettingsError, match="must be int"):
         Settings.from_dict({"fps": "30"})
+
+
+def test_a_preset_name_alone_brings_its_knobs():
+    """A hand-written settings file naming only a preset gets that preset's knobs, not the defaults'."""
+    assert Settings.from_dict({"preset": "quality"}) == Settings().replace(preset="quality")
+    assert Settings.from_dict({"preset": "quality"}).light_wrap == PRESETS["quality"]["light_wrap"] > 0
+    mixed = Settings.from_dict({"preset": "quality", "smoothing": 0.0})
+    assert mixed.preset == CUSTOM and mixed.smoothing == 0.0 and mixed.light_wrap == PRESETS["quality"]["light_wrap"]
+    assert Settings.from_dict({"smoothing": 0.0}).preset == CUSTOM
 
 
 def test_settings_file_round_trip(tmp_path):

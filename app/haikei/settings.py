@@ -90,7 +90,10 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes``; touching a preset knob directly makes the preset "custom"."""
         if "preset" in changes and changes["preset"] != CUSTOM:
-            changes = {**preset_values(changes["preset"]), **changes}
+            row = preset_values(changes["preset"])
+            if any(key in changes and changes[key] != value for key, value in row.items()):
+                changes["preset"] = CUSTOM  # the preset's row, but with knobs of the caller's own
+            changes = {**row, **changes}
         elif PRESET_KNOBS & changes.keys():
             changes.setdefault("preset", CUSTOM)
         return replace(self, **changes)
@@ -100,8 +103,9 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
-        """Build from a mapping (a config file); unknown keys are an error, not silently dropped."""
-        return cls(**checked_fields(cls, data, "setting"))
+        """Build from a mapping (a config file); unknown keys are an error, not silently dropped.
+        A named preset fills the knobs the mapping leaves out (``{"preset": "quality"}`` is enough)."""
+        return cls().replace(**checked_fields(cls, data, "setting"))
 
 
 def checked_fields(cls: type, data: dict[str, Any], what: str) -> dict[str, Any]:
