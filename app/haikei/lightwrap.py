@@ -10,21 +10,29 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from haikei.compose import Compositor
+from haikei.pyramid import Pyramid
+
 #: Reach of the wrap, in pixels at 720p (scaled with the frame height).
 WRAP_SIGMA = 6.0
 REDUCTION = 4
 
 
-def light_wrap(output: np.ndarray, background: np.ndarray, alpha: np.ndarray, strength: float) -> np.ndarray:
-    """``output`` with blurred ``background`` blended over the inner rim of the person, up to ``strength``."""
+def light_wrap(output: np.ndarray, background: np.ndarray, alpha: np.ndarray, strength: float,
+               compositor: Compositor | None = None) -> np.ndarray:
+    """``output`` with blurred ``background`` blended over the inner rim of the person, up to ``strength``.
+
+    The small copies come from exact halvings and the blend is the uint8 one of ``compositor``
+    (720p: ~2 ms instead of ~6 with area resizes and ``cv2.blendLinear``).
+    """
     h, w = alpha.shape
     small_size = (max(1, w // REDUCTION), max(1, h // REDUCTION))
     sigma = WRAP_SIGMA * h / 720.0 / REDUCTION
-    a = cv2.resize(alpha, small_size, interpolation=cv2.INTER_AREA)
+    a = Pyramid(alpha).resized(small_size)
     outside = cv2.GaussianBlur(cv2.subtract(1.0, a), (0, 0), sigma)
     # outside · a peaks at 0.25 on the edge: × 4 makes ``strength`` the blend weight there.
     spill = cv2.multiply(outside, a, scale=4.0 * strength)
-    glow = cv2.GaussianBlur(cv2.resize(background, small_size, interpolation=cv2.INTER_AREA), (0, 0), sigma)
+    glow = cv2.GaussianBlur(Pyramid(background).resized(small_size), (0, 0), sigma)
     spill = cv2.resize(spill, (w, h), interpolation=cv2.INTER_LINEAR)
     glow = cv2.resize(glow, (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.blendLinear(glow, output, spill, cv2.subtract(1.0, spill))
+    return (compositor or Compositor())(glow, output, spill)

@@ -148,7 +148,7 @@ class FrameProcessor:
                                             segmented.pyramid)
             output = self.compositor(segmented.image, behind, segmented.alpha)
             if self.settings.light_wrap > 0:
-                output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap)
+                output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap, self.compositor)
         timings["compose"] = (stage_clock() - started) * 1e3
         return Processed(output, segmented.alpha, timings)
 
