@@ -52,6 +52,14 @@ class OnnxSegmenter(Segmenter):
                 f"model {manifest.name!r}: input shape {model_input.shape} does not match the manifest "
                 f"({manifest.layout} {manifest.input_width}x{manifest.input_height})"
             )
+        spatial = model_input.shape[1:3] if manifest.layout == "NHWC" else model_input.shape[2:4]
+        if manifest.keep_aspect and all(isinstance(d, int) for d in spatial):
+            raise ModelError(
+                f"model {manifest.name!r}: the manifest says keep_aspect, but the model's input is fixed at "
+                f"{spatial[1]}x{spatial[0]}",
+                "remove keep_aspect and stride from the manifest, or use a model with free height and width "
+                "(python -m haikei.tools.tflite2onnx --dynamic)",
+            )
         self._mean = np.array(manifest.mean, np.float32)
         self._inv_std = 1.0 / np.array(manifest.std, np.float32)
         self._tensor = np.empty((manifest.input_height, manifest.input_width, 3), np.float32)
@@ -63,6 +71,8 @@ class OnnxSegmenter(Segmenter):
         return (1, 3, m.input_height, m.input_width)
 
     def prepare(self, model_input: np.ndarray) -> np.ndarray:
+        if self._tensor.shape != model_input.shape:  # a keep_aspect model's input follows the frame
+            self._tensor = np.empty(model_input.shape, np.float32)
         np.subtract(model_input, self._mean, out=self._tensor)
         self._tensor *= self._inv_std
         if self.manifest.layout == "NCHW":
