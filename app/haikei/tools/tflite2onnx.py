@@ -31,8 +31,9 @@ A TFLite model records one fixed size for every tensor, but a fully
 convolutional model (convolutions, global pooling, 2x upsampling; the selfie
 models) computes the same thing at any size whose sides are multiples of its
 *stride* (how many times its deepest feature map is smaller than the input):
-at such sizes every strided convolution sees even sides, so its SAME padding
-is the same as at the recorded size.  With ``dynamic=True`` the graph's input
+at such sizes every strided convolution sees sides divisible by its stride,
+so its SAME padding is the same as at the recorded size, and every 2x
+upsampling lands exactly on the size of the skip connection it is added to.  With ``dynamic=True`` the graph's input
 and output height and width are symbolic (``height``, ``width``), upsampling
 ``Resize`` nodes take ``scales`` instead of fixed ``sizes``, and the stride is
 stored in the model's metadata (``input_stride``) and printed.  A model whose
