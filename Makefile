@@ -26,9 +26,10 @@ $(PIPEWIRE_STAMP): $(STAMP)
 test: install $(PIPEWIRE_STAMP)
 	$(BIN)/python -m pytest
 
-# Regenerate the ONNX models from the shipped .tflite files with the project's own converter.
+# Regenerate the ONNX models from the shipped .tflite files with the project's own converter
+# (general: spatially dynamic, fed at the frame's aspect ratio; landscape: fixed 256x144).
 models: install
-	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx
+	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx --dynamic
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation_landscape.tflite models/selfie_segmentation_landscape.onnx
 
 # Compile the UI translations (.ts → .qm) with Qt's lrelease, and regenerate the shipped backgrounds.

@@ -42,6 +42,8 @@ MODEL_SIZES = {
     "selfie_segmentation": (256, 256),
     "selfie_segmentation_landscape": (144, 256),
 }
+#: Stems shipped as spatially dynamic graphs (``tflite2onnx --dynamic``), with their stride.
+DYNAMIC = {"selfie_segmentation": 16}
 TOLERANCE = 1e-3
 
 
@@ -70,7 +72,7 @@ def _fit(bgr: np.ndarray, h: int, w: int) -> np.ndarray:
 def test_committed_onnx_is_reproduced(stem, tmp_path):
     committed = MODELS / f"{stem}.onnx"
     out = tmp_path / f"{stem}.onnx"
-    tflite2onnx.convert(MODELS / f"{stem}.tflite", out)
+    tflite2onnx.convert(MODELS / f"{stem}.tflite", out, dynamic=stem in DYNAMIC)
     assert hashlib.sha256(out.read_bytes()).hexdigest() == \
         hashlib.sha256(committed.read_bytes()).hexdigest(), \
         f"{committed.name} is stale: re-run python -m haikei.tools.tflite2onnx"
@@ -83,10 +85,13 @@ def test_onnx_interface_matches_tflite(stem):
     onnx.checker.check_model(model, full_check=True)
 
     def sig(vi):
-        return vi.name, vi.type.tensor_type.elem_type, [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        return vi.name, vi.type.tensor_type.elem_type, [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
 
+    if stem in DYNAMIC:
+        h, w = tflite2onnx.DYNAMIC_DIMS
     assert [sig(v) for v in model.graph.input] == [("input", onnx.TensorProto.FLOAT, [1, h, w, 3])]
     assert [sig(v) for v in model.graph.output] == [("mask", onnx.TensorProto.FLOAT, [1, h, w, 1])]
+    assert tflite2onnx.input_stride(model) == DYNAMIC.get(stem)
     assert {o.domain: o.version for o in model.opset_import} == {"": tflite2onnx.OPSET}
 
 
@@ -168,3 +173,34 @@ def test_unsupported_op_is_named(tmp_path):
         tflite2onnx.convert(bad, tmp_path / "bad.onnx")
     assert tflite2onnx.main([str(bad), str(tmp_path / "bad2.onnx")]) == 1
     assert not (tmp_path / "bad2.onnx").exists()
+
+
+def test_dynamic_graph_equals_fixed_and_follows_the_input_size(tmp_path):
+    """``--dynamic``: same output as the fixed graph at the TFLite size, and runs at other sizes
+    (sides multiples of the stride) with a real mask; its stride is the manifest's."""
+    import json
+
+    images = _images()
+    if not images:
+        pytest.skip(f"no test photos under {SHARED / 'data'} (shared data folder missing)")
+    fixed_path = tmp_path / "fixed.onnx"
+    tflite2onnx.convert(MODELS / "selfie_segmentation.tflite", fixed_path)
+    manifest = json.loads((MODELS / "selfie-general.json").read_text())["input"]
+    assert manifest["keep_aspect"] and manifest["stride"] == DYNAMIC["selfie_segmentation"]
+
+    def session(path):
+        return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+    fixed, dynamic = session(fixed_path), session(MODELS / "selfie_segmentation.onnx")
+    bgr = cv2.imread(str(images[0]))
+    square = (_fit(bgr, 256, 256).astype(np.float32) / 255.0)[None]
+    (want,) = fixed.run(["mask"], {"input": square})
+    (got,) = dynamic.run(["mask"], {"input": square})
+    assert float(np.abs(got - want).max()) <= 1e-5
+
+    wide = (_fit(bgr, 192, 352).astype(np.float32) / 255.0)[None]
+    (mask,) = dynamic.run(["mask"], {"input": wide})
+    assert mask.shape == (1, 192, 352, 1)
+    assert 0.02 < float((mask > 0.5).mean()) < 0.98
+    with pytest.raises(Exception):  # onnxruntime fails: 200 is not a multiple of the stride (16)
+        dynamic.run(["mask"], {"input": np.zeros((1, 200, 200, 3), np.float32)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -43,6 +44,7 @@ def test_shipped_model_reaches_085_miou_on_webcam_like_photos(name):
 def test_onnx_and_tflite_versions_give_the_same_masks():
     catalog = load_catalog()
     image = cv2.imread(str(need_shared(SHARED / "data" / "portraits" / "doctor-5871743_640.jpg")))
+    image = image[:, : image.shape[0]]  # square: the keep_aspect ONNX then gets 256x256, as the .tflite
     for name in ("selfie-general", "selfie-landscape"):
         onnx, tflite = open_segmenter(catalog.get(name)), open_segmenter(catalog.get(f"{name}-tflite"))
         try:
@@ -122,6 +124,13 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
         (lambda m: m["output"].update(kind="argmax"), "output.kind must be one of"),
         (lambda m: m["input"]["normalization"].update(std=[1, 0, 1]), "std must not be 0"),
         (lambda m: m.update(sha256="abc"), "sha256 must be 64 hex digits"),
+        (lambda m: m["input"].update(keep_aspect="yes", stride=16), "input.keep_aspect must be true or false"),
+        (lambda m: m["input"].update(keep_aspect=True), "input.keep_aspect needs input.stride"),
+        (lambda m: m["input"].update(stride=16), "input.stride only applies with input.keep_aspect: true"),
+        (lambda m: m["input"].update(keep_aspect=True, stride=0), "input.stride must be a whole number"),
+        (lambda m: m["input"].update(keep_aspect=True, stride=2.5), "input.stride must be a whole number"),
+        (lambda m: (m.update(engine="mediapipe"), m["input"].update(keep_aspect=True, stride=16)),
+         "input.keep_aspect needs engine onnxruntime"),
     ],
 )
 def test_broken_manifest_is_reported_and_others_still_load(tmp_path, edit, message):
@@ -154,3 +163,51 @@ def test_gpu_execution_provider_is_preferred_when_present():
     assert choose_providers(available, "cpu") == ["CPUExecutionProvider"]
     assert choose_providers(["CPUExecutionProvider"], "auto") == ["CPUExecutionProvider"]
     assert open_segmenter(load_catalog().get("selfie-landscape")).providers == ["CPUExecutionProvider"]
+
+
+def test_keep_aspect_input_follows_the_frame():
+    """selfie-general (keep_aspect, stride 16) sees a 16:9 frame as 16:9, about 256x256 pixels in all."""
+    manifest = load_catalog().get("selfie-general")
+    assert manifest.keep_aspect and manifest.stride == 16
+    assert manifest.input_size_for((1280, 720)) == (336, 192)
+    assert manifest.input_size_for((480, 640)) == (224, 288)
+    assert manifest.input_size_for((640, 640)) == (256, 256)
+    assert manifest.input_size_for((4000, 10)) == (5120, 16)  # at least one stride per side
+    assert dataclasses.replace(manifest, keep_aspect=False).input_size_for((1280, 720)) == (256, 256)
+    segmenter = open_segmenter(manifest)
+    try:
+        for frame_size in ((1280, 720), (640, 480), (1280, 720)):
+            frame = np.zeros((frame_size[1], frame_size[0], 3), np.uint8)
+            w, h = manifest.input_size_for(frame_size)
+            assert segmenter.resize_input(frame).shape == (h, w, 3)
+            assert segmenter(frame).shape == (h, w)
+    finally:
+        segmenter.close()
+
+
+def test_keep_aspect_on_a_fixed_size_model_is_refused(tmp_path):
+    manifest_path, _ = _copy_shipped(tmp_path)  # selfie-landscape: a fixed 256x144 graph
+    manifest = json.loads(manifest_path.read_text())
+    manifest["input"].update(keep_aspect=True, stride=16)
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="keep_aspect, but the model's input is fixed at 256x144"):
+        open_segmenter(parse_manifest(manifest_path))
+
+
+def test_keep_aspect_does_not_lose_quality_against_squashing():
+    """Landscape photos (what webcams give): the frame at its own shape is at least as good as squashed."""
+    pairs = [(i, m) for i, m in webcam_like_pairs() if _is_landscape(i)][:12]
+    manifest = load_catalog().get("selfie-general")
+    scores = {}
+    for keep_aspect in (True, False):
+        segmenter = open_segmenter(dataclasses.replace(manifest, keep_aspect=keep_aspect))
+        try:
+            scores[keep_aspect] = mean_iou(segmenter, pairs)
+        finally:
+            segmenter.close()
+    assert scores[True] >= scores[False] - 0.005, scores
+
+
+def _is_landscape(image_path) -> bool:
+    height, width = cv2.imread(str(image_path)).shape[:2]
+    return width > height

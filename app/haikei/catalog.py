@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,11 +53,26 @@ class ModelManifest:
     license: str
     source: str
     description: str = ""
+    #: The model takes any input whose sides are multiples of :attr:`stride` (a fully convolutional
+    #: graph with free height and width): it then sees each frame at the frame's own aspect ratio,
+    #: with about ``input_width * input_height`` pixels, instead of squashed to that size.
+    keep_aspect: bool = False
+    stride: int = 1
     manifest_path: Path | None = field(default=None, compare=False)
 
     @property
     def input_size(self) -> tuple[int, int]:
         return self.input_width, self.input_height
+
+    def input_size_for(self, frame_size: tuple[int, int]) -> tuple[int, int]:
+        """The model input (w, h) for a frame of ``frame_size`` (w, h): the manifest's size, or with
+        :attr:`keep_aspect` the frame's aspect ratio at about as many pixels, each side rounded to a
+        multiple of :attr:`stride` (at least one)."""
+        if not self.keep_aspect:
+            return self.input_size
+        scale = math.sqrt(self.input_width * self.input_height / (frame_size[0] * frame_size[1]))
+        w, h = (max(1, round(side * scale / self.stride)) * self.stride for side in frame_size)
+        return w, h
 
     def read_verified(self) -> bytes:
         """The model file's bytes, refused unless their sha256 is the manifest's."""
@@ -118,6 +134,8 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         license=str(raw["license"]),
         source=str(raw["source"]),
         description=str(raw.get("description", "")),
+        keep_aspect=_keep_aspect(inp.get("keep_aspect", False)),
+        stride=_stride(inp),
         manifest_path=path,
     )
     if not manifest.name or "/" in manifest.name:
@@ -128,7 +146,31 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         raise ValueError("input size out of range")
     if any(s == 0 for s in manifest.std):
         raise ValueError("normalization std must not be 0")
+    if manifest.keep_aspect and manifest.engine == "mediapipe":
+        # Tasks always resizes to the .tflite's one fixed input tensor; it would squash silently.
+        raise ValueError("input.keep_aspect needs engine onnxruntime (mediapipe runs a .tflite model "
+                         "at its one fixed input size)")
     return manifest
+
+
+def _keep_aspect(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"input.keep_aspect must be true or false, not {value!r}")
+    return value
+
+
+def _stride(inp: dict[str, Any]) -> int:
+    """``input.stride``: required with ``keep_aspect``, meaningless without it."""
+    if "stride" not in inp:
+        if inp.get("keep_aspect"):
+            raise ValueError("input.keep_aspect needs input.stride (the model's sides must be multiples of it)")
+        return 1
+    if not inp.get("keep_aspect"):
+        raise ValueError("input.stride only applies with input.keep_aspect: true")
+    stride = inp["stride"]
+    if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 1024:
+        raise ValueError(f"input.stride must be a whole number from 1 to 1024, not {stride!r}")
+    return stride
 
 
 def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> str:

@@ -207,7 +207,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         {
             "name": m.name,
             "engine": m.engine,
-            "input_size": f"{m.input_width}x{m.input_height}",
+            "input_size": f"{'~' if m.keep_aspect else ''}{m.input_width}x{m.input_height}",
             "license": m.license,
             "verified": m.verified(),
             "file": str(m.file),

@@ -1,6 +1,7 @@
 """Segmentation engines, in a registry keyed by the manifest's ``engine`` field.
 
-An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution, in two
+An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution (fixed,
+or following the frame's aspect ratio for a ``keep_aspect`` model: :meth:`Segmenter.input_size_for`), in two
 timed steps: :meth:`Segmenter.preprocess` (resize and colour order by :meth:`Segmenter.resize_input`,
 then normalisation by :meth:`Segmenter.prepare`) and
 :meth:`Segmenter.infer` (run the model, decode its output).
@@ -23,6 +24,18 @@ class Segmenter(ABC):
     def __init__(self, manifest: ModelManifest):
         self.manifest = manifest
         self._resized = np.empty((manifest.input_height, manifest.input_width, 3), np.uint8)
+        self._frame_size: tuple[int, int] | None = None
+
+    def input_size_for(self, frame_size: tuple[int, int]) -> tuple[int, int]:
+        """The model input (w, h) for frames of ``frame_size`` (see
+        :meth:`ModelManifest.input_size_for`), worked out once per frame size; the input buffer is
+        reallocated only when it changes."""
+        if frame_size != self._frame_size:
+            self._frame_size = frame_size
+            w, h = self.manifest.input_size_for(frame_size)
+            if self._resized.shape[:2] != (h, w):
+                self._resized = np.empty((h, w, 3), np.uint8)
+        return self._resized.shape[1], self._resized.shape[0]
 
     def resize_input(self, frame: np.ndarray | Pyramid) -> np.ndarray:
         """The frame at model size, in the model's channel order (uint8, reused buffer).
@@ -30,7 +43,7 @@ class Segmenter(ABC):
         Given the frame's :class:`Pyramid`, cut from its nearest halving (which later stages reuse).
         """
         pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
-        pyramid.resized(self.manifest.input_size, dst=self._resized)
+        pyramid.resized(self.input_size_for(pyramid.image.shape[1::-1]), dst=self._resized)
         if self.manifest.channel_order == "RGB":
             cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
         return self._resized

@@ -25,9 +25,23 @@ implements the conversion directly:
   producer strings), so the sha256 of a converted model is stable and the
   committed ``models/*.onnx`` can be re-derived and checked byte for byte.
 
+Spatially dynamic graphs (``--dynamic``)
+----------------------------------------
+A TFLite model records one fixed size for every tensor, but a fully
+convolutional model (convolutions, global pooling, 2x upsampling; the selfie
+models) computes the same thing at any size whose sides are multiples of its
+*stride* (how many times its deepest feature map is smaller than the input):
+at such sizes every strided convolution sees sides divisible by its stride,
+so its SAME padding is the same as at the recorded size, and every 2x
+upsampling lands exactly on the size of the skip connection it is added to.  With ``dynamic=True`` the graph's input
+and output height and width are symbolic (``height``, ``width``), upsampling
+``Resize`` nodes take ``scales`` instead of fixed ``sizes``, and the stride is
+stored in the model's metadata (``input_stride``) and printed.  A model whose
+feature maps are not whole fractions of its input is refused.
+
 Usage::
 
-    python -m haikei.tools.tflite2onnx IN.tflite OUT.onnx
+    python -m haikei.tools.tflite2onnx IN.tflite OUT.onnx [--dynamic]
 
 This is a development tool: it needs ``onnx`` and ``mediapipe`` (only for the
 schema bindings), which are imported lazily.  The application itself never
@@ -46,7 +60,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["ConversionError", "convert", "convert_bytes", "main"]
+__all__ = ["ConversionError", "convert", "convert_bytes", "input_stride", "main"]
 
 #: ONNX operator set emitted.  17 keeps ``ReduceMean`` axes as an attribute and
 #: is supported by every onnxruntime release of the last few years.
@@ -60,6 +74,8 @@ PRODUCER_VERSION = "1"
 #: Default external names when the model has exactly one input / output.
 DEFAULT_INPUT_NAME = "input"
 DEFAULT_OUTPUT_NAME = "mask"
+#: Names of the symbolic input dimensions of a dynamic graph.
+DYNAMIC_DIMS = ("height", "width")
 
 # NHWC axis -> NCHW axis, and the permutations between the two layouts.
 _NHWC_TO_NCHW_AXIS = {0: 0, 1: 2, 2: 3, 3: 1}
@@ -99,13 +115,17 @@ class _Converter:
     """Holds the state of one conversion (one TFLite subgraph -> one ONNX graph)."""
 
     def __init__(self, data: bytes, *, source_name: str, input_name: str | None,
-                 output_name: str | None):
+                 output_name: str | None, dynamic: bool = False):
         onnx, helper, numpy_helper, S = _import_deps()
         self.onnx, self.helper, self.nph, self.S = onnx, helper, numpy_helper, S
         self.data = data
         self.source_name = source_name
         self.input_name = input_name
         self.output_name = output_name
+        self.dynamic = dynamic
+        #: With ``dynamic``: the input sides must be multiples of this (see the module docstring).
+        self.stride = 1
+        self.input_hw: tuple[int, int] | None = None  # set for a dynamic graph
 
         if data[4:8] != b"TFL3":
             raise ConversionError(f"{source_name}: not a TFLite flatbuffer (no TFL3 identifier)")
@@ -304,6 +324,10 @@ class _Converter:
 
         S = self.S
         in_idx = [int(i) for i in self.g.InputsAsNumpy()]
+        if self.dynamic:
+            if len(in_idx) != 1 or len(self.shape(in_idx[0])) != 4:
+                raise ConversionError(f"{self.source_name}: a dynamic graph needs one 4-D (NHWC) input")
+            self.input_hw = _nhwc_hw(self.shape(in_idx[0]))
         out_idx = [int(i) for i in self.g.OutputsAsNumpy()]
         # Reserve the external names first so no internal tensor can take them.
         in_ext = [self.unique(self.input_name if (self.input_name and len(in_idx) == 1)
@@ -315,7 +339,7 @@ class _Converter:
             if self.ttype(idx) != S.TensorType.FLOAT32:
                 raise ConversionError(f"graph input {self.tname(idx)!r} is not float32")
             graph_inputs.append(self.helper.make_tensor_value_info(
-                ext, self.onnx.TensorProto.FLOAT, list(self.shape(idx))))
+                ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx)))
             if len(self.shape(idx)) == 4:
                 internal = self.unique(ext + "/nchw")
                 self.node("Transpose", [ext], [internal], perm=list(_TO_NCHW))
@@ -336,6 +360,8 @@ class _Converter:
                     raise ConversionError(
                         f"{self.source_name}: {name} produces non-float tensor {self.tname(o)!r} "
                         f"({self.type_names.get(self.ttype(o))}); only float models are supported")
+        if self.dynamic:  # after the ops: DEQUANTIZE has folded the weights into constants by now
+            self.stride = self._spatial_stride()
 
         graph_outputs = []
         for idx, ext in zip(out_idx, out_ext):
@@ -345,7 +371,7 @@ class _Converter:
             else:
                 self.node("Identity", [src], [ext])
             graph_outputs.append(self.helper.make_tensor_value_info(
-                ext, self.onnx.TensorProto.FLOAT, list(self.shape(idx))))
+                ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx)))
 
         graph = self.helper.make_graph(
             self.nodes, Path(self.source_name).stem, graph_inputs, graph_outputs,
@@ -355,15 +381,51 @@ class _Converter:
             graph, opset_imports=[self.helper.make_opsetid("", OPSET)],
             producer_name=PRODUCER_NAME, producer_version=PRODUCER_VERSION)
         model.ir_version = IR_VERSION
-        self.helper.set_model_props(model, {
-            "source_file": self.source_name,
-            "source_sha256": hashlib.sha256(self.data).hexdigest(),
-        })
+        props = {"source_file": self.source_name, "source_sha256": hashlib.sha256(self.data).hexdigest()}
+        if self.dynamic:
+            props["input_stride"] = str(self.stride)
+        self.helper.set_model_props(model, props)
         self._check(model)
         return model
 
+    def external_dims(self, idx: int) -> list:
+        """Shape of a graph input / output: TFLite's, or with ``dynamic`` symbolic height and width
+        where the tensor has the input's own size."""
+        shape = list(self.shape(idx))
+        if self.dynamic and len(shape) == 4:
+            if tuple(shape[1:3]) != self.input_hw:
+                raise ConversionError(f"{self.source_name}: graph output {self.tname(idx)!r} is "
+                                      f"{shape[1]}x{shape[2]}, not the input's size; no dynamic graph")
+            shape[1:3] = DYNAMIC_DIMS
+        return shape
+
+    def _spatial_stride(self) -> int:
+        """How many times the deepest feature map is smaller than the input, checking that every
+        feature map (except 1x1 global pools) is the input divided by a factor of it."""
+        in_h, in_w = self.input_hw
+        factors = {1}
+        for idx in range(self.g.TensorsLength()):
+            shape = self.shape(idx)
+            if idx in self.consts or len(shape) != 4 or tuple(shape[1:3]) == (1, 1):
+                continue
+            h, w = shape[1:3]
+            if in_h % h or in_w % w or in_h // h != in_w // w:
+                raise ConversionError(
+                    f"{self.source_name}: tensor {self.tname(idx)!r} is {h}x{w} for a {in_h}x{in_w} input, "
+                    "not a whole fraction of it; the model is not fully convolutional (no dynamic graph)")
+            factors.add(in_h // h)
+        stride = max(factors)
+        if any(stride % f for f in factors):
+            raise ConversionError(f"{self.source_name}: feature maps at 1/{sorted(factors)} of the input "
+                                  "have no common stride; no dynamic graph")
+        return stride
+
     def _check(self, model) -> None:
-        """onnx.checker plus a shape-inference cross-check against the TFLite shapes."""
+        """onnx.checker plus a shape-inference cross-check against the TFLite shapes.
+
+        In a dynamic graph, every height and width that TFLite records above 1 must be left free by
+        the inference (a fixed one would be a size baked into the graph); 1s and channels must match.
+        """
         self.onnx.checker.check_model(model, full_check=True)
         inferred = self.onnx.shape_inference.infer_shapes(model, strict_mode=True)
         dims = {}
@@ -376,6 +438,8 @@ class _Converter:
             want = list(self.shape(idx))
             if len(want) == 4:
                 want = [want[p] for p in _TO_NCHW]
+                if self.dynamic:
+                    want[2:] = [None if d > 1 else d for d in want[2:]]
             if dims[name] != want:
                 raise ConversionError(f"shape mismatch for {self.tname(idx)!r}: ONNX infers "
                                       f"{dims[name]}, TFLite (NCHW) says {want}")
@@ -596,10 +660,18 @@ def _resize_bilinear(c: _Converter, op, ins, outs):
     x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
     if len(size) != 2 or tuple(size) != tuple(y_shape[1:3]):
         raise ConversionError(f"size {size} does not match output shape {list(y_shape)}")
-    sizes = c.add_initializer(np.array([x_shape[0], x_shape[3], size[0], size[1]], np.int64),
-                              c.tname(outs[0]) + "/sizes")
-    c.node("Resize", [c.value(ins[0]), "", "", sizes], [c.output_name_for(outs[0])],
-           mode="linear", coordinate_transformation_mode=mode)
+    if c.dynamic:  # a whole-number scale, so the output follows the input's size
+        in_hw = _nhwc_hw(x_shape)
+        if any(o % i for o, i in zip(size, in_hw)):
+            raise ConversionError(f"resize {list(in_hw)} -> {size} is not by a whole factor; no dynamic graph")
+        scales = c.add_initializer(np.array([1, 1, size[0] // in_hw[0], size[1] // in_hw[1]], np.float32),
+                                   c.tname(outs[0]) + "/scales")
+        inputs = [c.value(ins[0]), "", scales]
+    else:
+        sizes = c.add_initializer(np.array([x_shape[0], x_shape[3], size[0], size[1]], np.int64),
+                                  c.tname(outs[0]) + "/sizes")
+        inputs = [c.value(ins[0]), "", "", sizes]
+    c.node("Resize", inputs, [c.output_name_for(outs[0])], mode="linear", coordinate_transformation_mode=mode)
 
 
 def _binary(onnx_op: str, options_cls: str | None) -> Handler:
@@ -646,25 +718,32 @@ _HANDLERS: dict[str, Handler] = {
 # ---------------------------------------------------------------------- public API
 def convert_bytes(data: bytes, *, source_name: str = "model.tflite",
                   input_name: str | None = DEFAULT_INPUT_NAME,
-                  output_name: str | None = DEFAULT_OUTPUT_NAME) -> bytes:
+                  output_name: str | None = DEFAULT_OUTPUT_NAME, dynamic: bool = False) -> bytes:
     """Convert TFLite flatbuffer bytes to serialized ONNX bytes (deterministic)."""
     model = _Converter(data, source_name=source_name, input_name=input_name,
-                       output_name=output_name).run()
+                       output_name=output_name, dynamic=dynamic).run()
     return model.SerializeToString(deterministic=True)
 
 
 def convert(tflite_path, onnx_path, *, input_name: str | None = DEFAULT_INPUT_NAME,
-            output_name: str | None = DEFAULT_OUTPUT_NAME) -> None:
+            output_name: str | None = DEFAULT_OUTPUT_NAME, dynamic: bool = False) -> None:
     """Convert ``tflite_path`` to ``onnx_path``.
 
     A single graph input / output is renamed to ``input_name`` / ``output_name``
-    (pass ``None`` to keep the TFLite tensor names).  Raises
-    :class:`ConversionError` for unsupported models.
+    (pass ``None`` to keep the TFLite tensor names).  ``dynamic`` leaves height and
+    width free (see the module docstring).  Raises :class:`ConversionError` for
+    unsupported models.
     """
     src = Path(tflite_path)
     out = convert_bytes(src.read_bytes(), source_name=src.name, input_name=input_name,
-                        output_name=output_name)
+                        output_name=output_name, dynamic=dynamic)
     Path(onnx_path).write_bytes(out)
+
+
+def input_stride(onnx_model) -> int | None:
+    """The ``input_stride`` a dynamic conversion recorded, or ``None`` for a fixed-size graph."""
+    props = {p.key: p.value for p in onnx_model.metadata_props}
+    return int(props["input_stride"]) if "input_stride" in props else None
 
 
 def main(argv=None) -> int:
@@ -678,14 +757,23 @@ def main(argv=None) -> int:
                         help="name for a single graph input (default: %(default)s)")
     parser.add_argument("--output-name", default=DEFAULT_OUTPUT_NAME,
                         help="name for a single graph output (default: %(default)s)")
+    parser.add_argument("--dynamic", action="store_true",
+                        help="leave the input's height and width free (fully convolutional models; "
+                             "sides must then be multiples of the printed stride)")
     args = parser.parse_args(argv)
     try:
-        convert(args.tflite, args.onnx, input_name=args.input_name, output_name=args.output_name)
+        convert(args.tflite, args.onnx, input_name=args.input_name, output_name=args.output_name,
+                dynamic=args.dynamic)
     except ConversionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    digest = hashlib.sha256(args.onnx.read_bytes()).hexdigest()
-    print(f"{args.onnx}  sha256={digest}")
+    data = args.onnx.read_bytes()
+    line = f"{args.onnx}  sha256={hashlib.sha256(data).hexdigest()}"
+    if args.dynamic:
+        import onnx
+
+        line += f"  stride={input_stride(onnx.load_from_string(data))}"
+    print(line)
     return 0
 
 
