@@ -182,8 +182,10 @@ def test_preview_drops_frames_while_the_gui_thread_is_busy(qtbot, make_app):
     painted, sent = preview.painted, sink.count
     time.sleep(1.0)  # the GUI thread is busy: no events processed
     assert sink.count >= sent + 5  # the engine kept sending (30 fps source; slack for a loaded machine)
+    sent = sink.count
     qtbot.wait(40)
-    assert preview.painted - painted <= 2
+    # One repaint for the ~30 frames missed, plus at most one per frame that arrived meanwhile.
+    assert preview.painted - painted <= 1 + (sink.count - sent)
 
 
 def test_drop_a_user_background_and_remove_it(qtbot, make_app):
