@@ -3,8 +3,9 @@
 A camera pixel on the edge is a mix, ``I = α·F + (1 − α)·B_old``; the ordinary blend
 ``α·I + (1 − α)·B_new`` keeps ``α·(1 − α)·B_old`` of the real room as a rim ("halo"). Here the
 person's own colour is recovered, ``F = (I − (1 − α)·B̂_old) / α``, and the edge blended as
-``α·F + (1 − α)·B_new``. ``B̂_old`` is the frame's background-only blur
-(:func:`haikei.backgrounds.blur_frame` of a premultiplied shrink), made at 1/8 of the frame size.
+``α·F + (1 − α)·B_new``. ``B̂_old`` is the frame's background-only blur, a normalised convolution
+like the blur background's (:func:`haikei.backgrounds.blur_frame`) of a premultiplied shrink, made
+at 1/8 of the frame size.
 
 A real matte is not exact: where it is too low on the person's side, the formula subtracts room
 that is not there and F comes out black (a dark outline). So F is kept between the camera pixel I
@@ -19,8 +20,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-
-from haikei.backgrounds import blur_frame
 
 #: The edge band: outside it the ordinary blend is left as it is (its error there, α·(1 − α)·|B_old
 #: − F|, is under 2 % of the colour difference).
@@ -49,13 +48,16 @@ def halve(image: np.ndarray) -> np.ndarray:
 
 def weighted_blur(small: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """At half the size of ``small`` (uint8 BGR), each pixel the ``weight``-weighted average of the
-    pixels around it. Shrunk premultiplied: a block that is half person and half room gives the
-    colour of the side the weight picks, not the mix."""
+    pixels around it (a normalised convolution). Shrunk premultiplied: a block that is half person
+    and half room gives the colour of the side the weight picks, not the mix. Black where no pixel
+    of that side is within reach; the bound on F and the trust ramp keep that from showing."""
     weight8 = cv2.cvtColor(cv2.convertScaleAbs(weight, alpha=255.0), cv2.COLOR_GRAY2BGR)
     premultiplied = halve(cv2.multiply(small, weight8, scale=1 / 255))
     weight = halve(weight)
-    colour = premultiplied / np.maximum(weight, 1 / 255)[:, :, None]
-    return blur_frame(colour, ESTIMATE_BLUR, cv2.subtract(1.0, weight))
+    sigma = ESTIMATE_BLUR * weight.shape[0] / 720  # px at 720p, at 1/8 size
+    total = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-6)
+    colour = cv2.GaussianBlur(premultiplied.astype(np.float32), (0, 0), sigma) / total[:, :, None]
+    return cv2.convertScaleAbs(colour)
 
 
 def estimate_colours(frame: np.ndarray, quarter: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
