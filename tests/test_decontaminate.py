@@ -150,3 +150,17 @@ def test_compose_decontaminates_a_colour_background_in_the_band_only(portrait):
 def test_compose_leaves_a_blur_background_alone(portrait):
     on, off, _ = compose_both(portrait, "blur")
     assert (on == off).all()
+
+
+def test_the_advanced_section_offers_the_knob(qtbot):
+    from haikei.gui.advanced import AdvancedForm
+
+    changes = {}
+    form = AdvancedForm(lambda **change: changes.update(change))
+    qtbot.addWidget(form)
+    box = form.fields["decontaminate"]
+    assert (box.minimum(), box.maximum()) == (0.0, 1.0)
+    form.show_settings(Settings().replace(preset="quality"))
+    assert box.value() == 1.0 and changes == {}
+    box.setValue(0.5)
+    assert changes == {"decontaminate": 0.5}

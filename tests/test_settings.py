@@ -40,6 +40,13 @@ def test_invalid_settings_are_refused(changes, message):
         Settings().replace(**changes)
 
 
+def test_a_knob_missing_from_an_older_file_takes_its_presets_value():
+    saved = Settings().replace(preset="quality").to_dict()
+    del saved["decontaminate"]
+    assert Settings.from_dict(saved).decontaminate == PRESETS["quality"]["decontaminate"] == 1.0
+    assert Settings.from_dict({"preset": "custom"}).decontaminate == Settings().decontaminate
+
+
 def test_from_dict_checks_names_and_types():
     assert Settings.from_dict({"fps": 25, "smoothing": 0}).smoothing == 0.0
     with pytest.raises(SettingsError, match="unknown setting"):

@@ -106,8 +106,12 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
-        """Build from a mapping (a config file); unknown keys are an error, not silently dropped."""
-        return cls(**checked_fields(cls, data, "setting"))
+        """Build from a mapping (a config file); unknown keys are an error, not silently dropped.
+        A preset knob missing (a file saved before the knob existed) takes its preset's value."""
+        values = checked_fields(cls, data, "setting")
+        if values.get("preset") in PRESETS:
+            values = {**PRESETS[values["preset"]], **values}
+        return cls(**values)
 
 
 def checked_fields(cls: type, data: dict[str, Any], what: str) -> dict[str, Any]:
