@@ -32,11 +32,19 @@ def test_touching_a_knob_makes_the_preset_custom():
     "changes, message",
     [({"width": 641}, "unsupported size"), ({"fps": 0}, "frame rate"), ({"preset": "ultra"}, "unknown preset"),
      ({"mask_low": 0.8, "mask_high": 0.2}, "mask thresholds"), ({"upsample": "magic"}, "unknown upsampler"),
-     ({"accelerator": "tpu"}, "unknown accelerator"), ({"light_wrap": 1.5}, "light_wrap")],
+     ({"accelerator": "tpu"}, "unknown accelerator"), ({"light_wrap": 1.5}, "light_wrap"),
+     ({"decontaminate": -0.1}, "decontaminate must be 0 to 1")],
 )
 def test_invalid_settings_are_refused(changes, message):
     with pytest.raises(SettingsError, match=message):
         Settings().replace(**changes)
+
+
+def test_a_knob_missing_from_an_older_file_takes_its_presets_value():
+    saved = Settings().replace(preset="quality").to_dict()
+    del saved["decontaminate"]
+    assert Settings.from_dict(saved).decontaminate == PRESETS["quality"]["decontaminate"] == 1.0
+    assert Settings.from_dict({"preset": "custom"}).decontaminate == Settings().decontaminate
 
 
 def test_from_dict_checks_names_and_types():

@@ -28,6 +28,8 @@ class Background:
     spec: str
     #: ``False`` for ``none``: the pipeline then skips segmentation and passes frames through.
     replaces = True
+    #: ``True`` where the pixels come from the frame itself (blur): its edge needs no decontamination.
+    made_from_frame = False
 
     def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | None = None,
                pyramid: Pyramid | None = None) -> np.ndarray:
@@ -55,6 +57,8 @@ class BlurBackground(Background):
     Given the alpha matte, only the background's own pixels are blurred: the person's colours do not
     bleed into a halo around them.
     """
+
+    made_from_frame = True
 
     def __init__(self, strength: float) -> None:
         self.strength = strength

@@ -16,6 +16,7 @@ import numpy as np
 from haikei.backgrounds import Background, parse_background
 from haikei.catalog import DEFAULT_MODEL, Catalog, load_catalog
 from haikei.compose import Compositor
+from haikei.decontaminate import decontaminate
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError, ModelError
 from haikei.lightwrap import light_wrap
@@ -147,6 +148,8 @@ class FrameProcessor:
             behind = self.background.render(segmented.image, segmented.frame.timestamp, segmented.alpha,
                                             segmented.pyramid)
             output = self.compositor(segmented.image, behind, segmented.alpha)
+            if self.settings.decontaminate > 0 and not self.background.made_from_frame:
+                output = decontaminate(output, segmented.image, segmented.alpha, self.settings.decontaminate)
             if self.settings.light_wrap > 0:
                 output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap, self.compositor)
         timings["compose"] = (stage_clock() - started) * 1e3

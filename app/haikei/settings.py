@@ -25,6 +25,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "smoothing": 0.9,
         "feather": 0.5,
         "light_wrap": 0.3,
+        "decontaminate": 1.0,
     },
     "balanced": {
         "upsample": "guided",
@@ -34,6 +35,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "smoothing": 0.9,
         "feather": 0.5,
         "light_wrap": 0.0,
+        "decontaminate": 0.0,
     },
     "speed": {
         "upsample": "bilinear",
@@ -43,6 +45,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "smoothing": 0.85,
         "feather": 0.5,
         "light_wrap": 0.0,
+        "decontaminate": 0.0,
     },
 }
 CUSTOM = "custom"
@@ -83,6 +86,9 @@ class Settings:
     mask_reuse: float = 2.0
     #: How much of the new background's light spills over the person's edge (0 = off, 1 = fully).
     light_wrap: float = PRESETS["balanced"]["light_wrap"]
+    #: How much of the real room's colour is taken out of the person's soft edge before an image,
+    #: video or colour background is blended in (0 = off, 1 = fully); see haikei.decontaminate.
+    decontaminate: float = PRESETS["balanced"]["decontaminate"]
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -104,7 +110,8 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Build from a mapping (a config file); unknown keys are an error, not silently dropped.
-        A named preset fills the knobs the mapping leaves out (``{"preset": "quality"}`` is enough)."""
+        A named preset fills the knobs the mapping leaves out (``{"preset": "quality"}`` is enough;
+        so does a file saved before a knob existed)."""
         return cls().replace(**checked_fields(cls, data, "setting"))
 
 
@@ -165,6 +172,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"mask_reuse must be 0 to 50 levels, got {s.mask_reuse}")
     if not 0.0 <= s.light_wrap <= 1.0:
         raise SettingsError(f"light_wrap must be 0 to 1, got {s.light_wrap}")
+    if not 0.0 <= s.decontaminate <= 1.0:
+        raise SettingsError(f"decontaminate must be 0 to 1, got {s.decontaminate}")
     if not 0.05 <= s.guide_scale <= 1.0:
         raise SettingsError(f"guide_scale must be 0.05 to 1, got {s.guide_scale}")
 

@@ -21,6 +21,7 @@ KNOBS: dict[str, tuple] = {
     "mask_high": ("Mask threshold (high)", 0.05, 1.0, 0.05),
     "smoothing": ("Temporal smoothing", 0.0, 0.95, 0.05),
     "feather": ("Edge softness (px)", 0.0, 20.0, 0.5),
+    "decontaminate": ("Edge colour cleanup", 0.0, 1.0, 0.1),
 }
 DEFAULT_RANGES = {float: (0.0, 100.0, 0.05), int: (0, 100, 1)}
 

@@ -56,6 +56,10 @@
         <translation>カスタム</translation>
     </message>
     <message>
+        <source>Edge colour cleanup</source>
+        <translation>輪郭の色かぶり除去</translation>
+    </message>
+    <message>
         <source>Edge softness (px)</source>
         <translation>輪郭のぼかし (px)</translation>
     </message>
