@@ -12,6 +12,7 @@ from conftest import SHARED, need_shared
 from haikei.backgrounds import BlurBackground, ColorBackground, ImageBackground, NoBackground, VideoBackground, parse_background
 from haikei.compose import composite, cover_fit
 from haikei.errors import BackgroundError, SourceError
+from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
 from haikei.sources import ImageSource, VideoFileSource, open_source
@@ -144,3 +145,21 @@ def test_temporal_smoothing_averages_small_changes_and_passes_big_ones():
     refiner.smooth(ones, 0.5)
     assert refiner.smooth(ones * 0.8, 0.5)[0, 0] == pytest.approx(0.8 + 0.5 * 0.8 * 0.2)  # 0.2 change: 80 % damped
     assert refiner.smooth(ones * 0, 0.5)[0, 0] < 0.1  # a jump from person to background passes through
+
+
+def test_pyramid_halves_exactly_and_stops_at_odd_sides():
+    rng = np.random.default_rng(3)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (180, 320, 3), dtype=np.uint8), (0, 0), 3)
+    pyramid = Pyramid(frame)
+    assert pyramid.halved(0) is frame
+    assert np.array_equal(pyramid.halved(1), cv2.resize(frame, (160, 90), interpolation=cv2.INTER_AREA))
+    assert pyramid.halved(5).shape == (45, 80, 3)  # 90 → 45 is odd: no further halving
+    assert len(pyramid.levels) == 3
+    small = pyramid.resized((64, 36))  # from the 80x45 halving, a bilinear step under 2x
+    direct = cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA)
+    assert small.shape == (36, 64, 3) and np.abs(small.astype(int) - direct).mean() < 1.0
+    assert pyramid.resized((160, 90)) is pyramid.levels[1]  # an exact level is shared, not copied
+    out = np.empty((90, 160, 3), np.uint8)
+    assert pyramid.resized((160, 90), dst=out) is out and np.array_equal(out, pyramid.levels[1])
+    odd = Pyramid(frame[:179, :319])  # odd sides: an area resize straight from the frame
+    assert odd.resized((100, 56)).shape == (56, 100, 3) and len(odd.levels) == 1
