@@ -40,6 +40,16 @@ def test_metrics_on_hand_made_masks():
     assert evaluate.iou(half, truth) == 0.5 and evaluate.boundary_f(half, truth) == 0.0
     near = square(columns=8)  # boundary 2 px away: within tolerance
     assert evaluate.iou(near, truth) == 0.8 and evaluate.boundary_f(near, truth) == 1.0
+    # Halo: mean alpha over the true background within 12 px of the person (here all of it: columns 10-19).
+    assert evaluate.halo(truth.astype(np.float32), truth) == 0.0
+    assert evaluate.halo(np.ones(truth.shape, np.float32), truth) == 1.0
+    rim = truth.astype(np.float32)
+    rim[:, 10:13] = 0.5  # 3 of the 10 background columns half covered
+    assert evaluate.halo(rim, truth) == pytest.approx(0.5 * 3 / 10)
+    wide = square(size=40)
+    far = wide.astype(np.float32)
+    far[:, 22:] = 1.0  # 13 px and more from the person: out of reach
+    assert evaluate.halo(far, wide) == 0.0
 
 
 def test_masks_of_another_size_are_resized_nearest(tmp_path):
@@ -74,13 +84,15 @@ def sample():
     return out
 
 
-def scores(sample, settings):
-    ious, fs = [], []
+def scores(sample, settings, halo=False):
+    ious, fs, halos = [], [], []
     for image, truth, mask in sample:
-        predicted = MaskRefiner()(mask, image, settings) > 0.5
-        ious.append(evaluate.iou(predicted, truth))
-        fs.append(evaluate.boundary_f(predicted, truth))
-    return float(np.mean(ious)), float(np.mean(fs))
+        alpha = MaskRefiner()(mask, image, settings)
+        ious.append(evaluate.iou(alpha > 0.5, truth))
+        fs.append(evaluate.boundary_f(alpha > 0.5, truth))
+        halos.append(evaluate.halo(alpha, truth))
+    result = float(np.mean(ious)), float(np.mean(fs))
+    return (*result, float(np.mean(halos))) if halo else result
 
 
 def test_real_photos_score_like_the_raw_model(sample):
@@ -94,7 +106,7 @@ def test_real_photos_score_like_the_raw_model(sample):
 STAGES = {
     "threshold ramp": ({"mask_low": 0.0, "mask_high": 1.0, "feather": 0.0}, {"feather": 0.0}),
     "guided upsampling": ({"upsample": "bilinear"}, {"upsample": "guided"}),
-    "soft edge (feather)": ({"feather": 0.0}, {}),
+    "soft edge (feather)": ({"feather": 0.0}, {"feather": 0.5}),
 }
 
 
@@ -112,6 +124,15 @@ def test_quality_preset_beats_the_raw_model(sample):
     raw_f = np.mean([evaluate.boundary_f(cv2.resize(m, (i.shape[1], i.shape[0])) > 0.5, t) for i, t, m in sample])
     quality_iou, quality_f = scores(sample, Settings().replace(preset="quality"))
     assert quality_iou >= raw_iou and quality_f >= raw_f + 0.005, (raw_iou, raw_f, quality_iou, quality_f)
+
+
+def test_the_presets_narrow_ramp_without_feather_shrinks_the_halo(sample):
+    """The presets' edge (ramp 0.3..0.5, no feather) leaves less of the room around the person than
+    the wider, feathered one they had (0.25..0.55, 0.5 px), for the same mIoU."""
+    quality = Settings().replace(preset="quality", smoothing=0.0)
+    iou_now, _, halo_now = scores(sample, quality, halo=True)
+    iou_soft, _, halo_soft = scores(sample, quality.replace(mask_low=0.25, mask_high=0.55, feather=0.5), halo=True)
+    assert halo_now < halo_soft - 0.004 and iou_now >= iou_soft - 0.002, (halo_now, halo_soft, iou_now, iou_soft)
 
 
 def test_smoothing_cuts_flicker_on_a_still_stretch_of_the_doctor_video(doctor_video):
@@ -184,7 +205,7 @@ def test_eval_command_prints_the_json_result(tmp_path, capsys):
     assert main(["eval", "--images", str(images), "--masks", str(masks), "--subset", "webcam",
                  "--preset", "quality", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"miou", "boundary_f", "images", "ms_per_image"} and result["images"] == 3
+    assert set(result) == {"miou", "boundary_f", "halo", "images", "ms_per_image"} and result["images"] == 3
     assert 0.8 < result["miou"] <= 1.0
 
 

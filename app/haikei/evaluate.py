@@ -10,6 +10,9 @@ Metrics
   (4-neighbourhood). Precision = share of predicted boundary pixels within 3 px of a true boundary
   pixel, recall = the converse; F = 2PR / (P + R), averaged over images (1 when both masks are empty
   or full, 0 when only one is).
+* **Halo**: the mean alpha over the true background within :data:`HALO_REACH` px of the person,
+  a soft matte's reach past the outline: how much of the real room would show as a rim around the
+  person over a new background (0 = none). Unlike mIoU it counts partial alpha.
 * **Flicker index** (video): for each pair of consecutive frames, the mean |α_t − α_{t−1}| over the
   pixels whose grey level changed by less than :data:`STATIC_LEVELS` (image at quarter size, so
   sensor noise averages out); the mean over all pairs. Alpha changes where the picture did not
@@ -37,6 +40,8 @@ from haikei.settings import Settings
 from haikei.sources import IMAGE_SUFFIXES, Frame, VideoFileSource, load_image
 
 BOUNDARY_TOLERANCE = 3
+#: Width (px) of the band of true background next to the person where the halo is measured.
+HALO_REACH = 12
 #: Person share of the frame from which a photo counts as webcam-like.
 WEBCAM_SHARE = 0.20
 #: Grey-level change (0–255, quarter-size image) below which a pixel counts as static.
@@ -73,6 +78,13 @@ def _near(points: np.ndarray, targets: np.ndarray, tolerance: int) -> float:
     """Share of ``points`` within ``tolerance`` px (Euclidean) of a ``targets`` pixel."""
     distance = cv2.distanceTransform((~targets).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     return float(np.count_nonzero(distance[points] <= tolerance) / np.count_nonzero(points))
+
+
+def halo(alpha: np.ndarray, truth: np.ndarray, reach: int = HALO_REACH) -> float:
+    """Mean ``alpha`` over the background pixels within ``reach`` px of ``truth`` (0 if there are none)."""
+    distance = cv2.distanceTransform((~truth).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    rim = ~truth & (distance <= reach)
+    return float(alpha[rim].mean()) if rim.any() else 0.0
 
 
 def read_truth(path: Path, shape: tuple[int, ...]) -> np.ndarray:
@@ -137,7 +149,7 @@ class AlphaMaker:
 
 def evaluate_images(samples: list[Sample], settings: Settings, catalog: Catalog, raw: bool = False) -> dict:
     maker = AlphaMaker(settings, catalog, raw)
-    ious, fs, times = [], [], []
+    ious, fs, halos, times = [], [], [], []
     try:
         maker(samples[0].image)  # warm-up: first inference allocates
         for sample in samples:
@@ -145,11 +157,12 @@ def evaluate_images(samples: list[Sample], settings: Settings, catalog: Catalog,
             predicted = alpha > 0.5
             ious.append(iou(predicted, sample.truth))
             fs.append(boundary_f(predicted, sample.truth))
+            halos.append(halo(alpha, sample.truth))
             times.append(ms)
     finally:
         maker.close()
-    return {"miou": float(np.mean(ious)), "boundary_f": float(np.mean(fs)), "images": len(samples),
-            "ms_per_image": float(np.mean(times))}
+    return {"miou": float(np.mean(ious)), "boundary_f": float(np.mean(fs)), "halo": float(np.mean(halos)),
+            "images": len(samples), "ms_per_image": float(np.mean(times))}
 
 
 def video_alphas(video: Path, settings: Settings, catalog: Catalog, raw: bool = False,
