@@ -20,8 +20,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "quality": {
         "upsample": "guided",
         "guide_scale": 0.5,
-        "mask_low": 0.3,
-        "mask_high": 0.5,
+        "mask_low": 0.35,
+        "mask_high": 0.55,
         "smoothing": 0.9,
         "feather": 0.0,
         "light_wrap": 0.3,
@@ -30,8 +30,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "balanced": {
         "upsample": "guided",
         "guide_scale": 0.25,
-        "mask_low": 0.3,
-        "mask_high": 0.5,
+        "mask_low": 0.35,
+        "mask_high": 0.55,
         "smoothing": 0.9,
         "feather": 0.0,
         "light_wrap": 0.0,
@@ -40,8 +40,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "speed": {
         "upsample": "bilinear",
         "guide_scale": 0.25,
-        "mask_low": 0.3,
-        "mask_high": 0.5,
+        "mask_low": 0.35,
+        "mask_high": 0.55,
         "smoothing": 0.85,
         "feather": 0.0,
         "light_wrap": 0.0,
