@@ -17,6 +17,7 @@ from haikei import __version__
 from haikei.catalog import Catalog, load_catalog, model_dirs
 from haikei.config import load_settings
 from haikei.errors import HaikeiError
+from haikei.memory import keep_freed_buffers
 from haikei.settings import CUSTOM, PRESETS, Settings, parse_size
 
 EXIT_USER_ERROR = 2
@@ -276,6 +277,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    keep_freed_buffers()
     try:
         return COMMANDS[args.command](args)
     except HaikeiError as exc:
