@@ -21,6 +21,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from haikei.pyramid import Pyramid
+
 #: The edge band: outside it the ordinary blend is left as it is (its error there, α·(1 − α)·|B_old
 #: − F|, is under 2 % of the colour difference).
 BAND_LOW, BAND_HIGH = 0.02, 0.98
@@ -41,19 +43,14 @@ TILE = 8
 SAMPLE = 4
 
 
-def halve(image: np.ndarray) -> np.ndarray:
-    h, w = image.shape[:2]
-    return cv2.resize(image, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-
-
 def weighted_blur(small: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """At half the size of ``small`` (uint8 BGR), each pixel the ``weight``-weighted average of the
     pixels around it (a normalised convolution). Shrunk premultiplied: a block that is half person
     and half room gives the colour of the side the weight picks, not the mix. Black where no pixel
     of that side is within reach; the bound on F and the trust ramp keep that from showing."""
     weight8 = cv2.cvtColor(cv2.convertScaleAbs(weight, alpha=255.0), cv2.COLOR_GRAY2BGR)
-    premultiplied = halve(cv2.multiply(small, weight8, scale=1 / 255))
-    weight = halve(weight)
+    premultiplied = Pyramid(cv2.multiply(small, weight8, scale=1 / 255)).halved(1)
+    weight = Pyramid(weight).halved(1)
     sigma = ESTIMATE_BLUR * weight.shape[0] / 720  # px at 720p, at 1/8 size
     total = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-6)
     colour = cv2.GaussianBlur(premultiplied.astype(np.float32), (0, 0), sigma) / total[:, :, None]

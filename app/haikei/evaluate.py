@@ -76,14 +76,18 @@ def boundary_f(predicted: np.ndarray, truth: np.ndarray, tolerance: int = BOUNDA
 
 def _near(points: np.ndarray, targets: np.ndarray, tolerance: int) -> float:
     """Share of ``points`` within ``tolerance`` px (Euclidean) of a ``targets`` pixel."""
-    distance = cv2.distanceTransform((~targets).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    distance = distance_to(targets)
     return float(np.count_nonzero(distance[points] <= tolerance) / np.count_nonzero(points))
+
+
+def distance_to(targets: np.ndarray) -> np.ndarray:
+    """Each pixel's Euclidean distance (px) to the nearest ``targets`` pixel (bool mask)."""
+    return cv2.distanceTransform((~targets).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
 
 
 def halo(alpha: np.ndarray, truth: np.ndarray, reach: int = HALO_REACH) -> float:
     """Mean ``alpha`` over the background pixels within ``reach`` px of ``truth`` (0 if there are none)."""
-    distance = cv2.distanceTransform((~truth).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    rim = ~truth & (distance <= reach)
+    rim = ~truth & (distance_to(truth) <= reach)
     return float(alpha[rim].mean()) if rim.any() else 0.0
 
 
