@@ -74,3 +74,8 @@ def read_video(path: Path) -> tuple[list[np.ndarray], float]:
     fps = capture.get(cv2.CAP_PROP_FPS)
     capture.release()
     return frames, fps
+
+
+def is_status(frame: np.ndarray) -> bool:
+    """The engine's dark "Camera paused" / "Reconnecting" frame rather than a picture."""
+    return frame.mean() < 60

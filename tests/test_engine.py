@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import is_status
 from haikei.engine import Engine
 from haikei.errors import BackgroundError, HaikeiError
 from haikei.settings import Settings
@@ -118,7 +119,7 @@ def test_lost_source_shows_a_paused_frame_and_recovers(doctor_video, tmp_path):
         wait_until(lambda: len(sink.frames) >= 2)
         engine.update(source=str(tmp_path / "unplugged.mp4"))
         wait_until(lambda: errors and "video file not found" in str(errors[0]))
-        wait_until(lambda: sink.frames[-1].mean() < 60)  # the dark "Camera paused" frame
+        wait_until(lambda: is_status(sink.frames[-1]))
         assert "not found" in engine.snapshot()["source_error"]
         engine.update(source=str(doctor_video))
         wait_until(lambda: tuple(sink.frames[-1][10, 10]) == (0, 255, 0))
@@ -158,7 +159,7 @@ def test_pause_releases_the_camera_and_shows_a_still(doctor_video):
     try:
         wait_until(lambda: len(sink.frames) >= 2)
         engine.pause("Paused from the tray")
-        wait_until(lambda: engine.source is None and sink.frames[-1].mean() < 60)
+        wait_until(lambda: engine.source is None and is_status(sink.frames[-1]))
         inferences = engine.stats.frames
         time.sleep(0.5)
         assert engine.paused and len(sink.frames) > 2  # status frames keep the output alive

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import is_status
 from haikei import engine as engine_module
 from haikei.engine import Engine
 from haikei.errors import HaikeiError, SourceError
@@ -82,10 +83,6 @@ def camera(monkeypatch, doctor_video):
 
 def is_composited(frame):
     return tuple(frame[5, 5]) == GREEN
-
-
-def is_status(frame):
-    return frame.mean() < 60  # the dark "Camera paused" frame
 
 
 def start(errors, sink):
