@@ -79,3 +79,17 @@ def read_video(path: Path) -> tuple[list[np.ndarray], float]:
 def is_status(frame: np.ndarray) -> bool:
     """The engine's dark "Camera paused" / "Reconnecting" frame rather than a picture."""
     return frame.mean() < 60
+
+
+def doctor_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), skip: int = 0) -> list[np.ndarray]:
+    """``count`` frames of the video (after ``skip``), fitted to ``size`` as the engine's capture does."""
+    from haikei.compose import cover_fit
+    from haikei.sources import VideoFileSource
+
+    source = VideoFileSource(video, paced=False, loop=False)
+    try:
+        for _ in range(skip):
+            source.read()
+        return [cover_fit(source.read().image, size) for _ in range(count)]
+    finally:
+        source.close()

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from conftest import is_status
+from haikei.compose import to_i420
 from haikei.engine import Engine
 from haikei.errors import BackgroundError, HaikeiError
 from haikei.settings import Settings
-from haikei.sinks import Sink
+from haikei.sinks import NullSink, ReconnectingSink, Sink
 from haikei.stats import STAGES
 
 SIZE = (640, 360)
@@ -66,7 +67,7 @@ def test_stale_frames_are_dropped_not_queued(doctor_video):
     indexes = []
     sink = CollectingSink(delay=0.08)  # a sink slower than the 30 fps source
     engine = Engine(settings(doctor_video), sink=sink, paced=True, max_frames=15,
-                    on_output=lambda image, alpha, frame: indexes.append(frame.index)).start()
+                    on_output=lambda result, frame: indexes.append(frame.index)).start()
     assert engine.wait(30)
     snap = engine.snapshot()
     engine.stop()
@@ -194,3 +195,20 @@ def test_waiting_output_attaches_when_the_device_appears(doctor_video, monkeypat
         assert [str(e) for e in errors] == ["no virtual camera device found; load v4l2loopback"]
     finally:
         engine.stop()
+
+
+def test_reconnecting_sink_takes_its_inner_sinks_format_and_converts_a_stale_one():
+    """The engine composes for the sink's format; a frame composed for an I420 sink that reconnects
+    as a BGR one is converted, not sent as garbage."""
+    opened = [NullSink(), CollectingSink()]  # NullSink takes I420, CollectingSink BGR only
+    sink = ReconnectingSink(lambda: opened.pop(0), retry_every=0.0)
+    assert sink.pixel_format == "I420"
+    picture = np.full((36, 64, 3), (40, 120, 200), np.uint8)
+    i420 = to_i420(picture)
+    sink.send(i420)
+    sink.inner, bgr_sink = None, opened[0]  # the device went away; it comes back as a BGR sink
+    assert sink.pixel_format == "BGR"
+    sink.send(i420)
+    assert sink.inner is bgr_sink and sink.pixel_format == "BGR"
+    (got,) = bgr_sink.frames
+    assert got.shape == picture.shape and np.abs(got.astype(int) - picture).max() <= 2

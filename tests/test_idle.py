@@ -35,7 +35,7 @@ cfg = json.loads(sys.argv[1])
 sink = VirtualCameraSink((cfg["w"], cfg["h"]), 30, device="/dev/video0", watch_path=cfg["watch"])
 sent = []
 engine = Engine(Settings(source=cfg["video"], width=cfg["w"], height=cfg["h"], background="color:#0000ff"),
-                sink=sink, on_output=lambda image, alpha, frame: sent.append(frame.index)).start()
+                sink=sink, on_output=lambda result, frame: sent.append(frame.index)).start()
 last = None
 while not select.select([sys.stdin], [], [], 0.01)[0]:  # until the test closes our stdin
     state = {"idle": engine.idle.idle, "reading": engine.source is not None}

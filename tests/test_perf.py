@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import doctor_frames
 from haikei import bench, cli
-from haikei.backgrounds import blur_frame
-from haikei.compose import Compositor, cover_fit
+from haikei.backgrounds import blur_frame, blur_frame_i420
+from haikei.compose import Compositor, to_i420
 from haikei.config import load_settings
 from haikei.catalog import load_catalog
 from haikei.engine import Engine
@@ -21,20 +22,11 @@ from haikei.pipeline import FrameProcessor
 from haikei.pyramid import Pyramid
 from haikei.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
-from haikei.sources import Frame, VideoFileSource
+from haikei.sinks import NullSink
+from haikei.sources import Frame
 from haikei.stats import STAGES
 
 SIZE = (640, 360)
-
-
-def doctor_frames(video, count, size=SIZE, skip=0):
-    source = VideoFileSource(video, paced=False, loop=False)
-    try:
-        for _ in range(skip):
-            source.read()
-        return [cover_fit(source.read().image, size) for _ in range(count)]
-    finally:
-        source.close()
 
 
 def float_blend(frame, background, alpha):
@@ -117,6 +109,50 @@ def test_uint8_blend_matches_the_float_blend(doctor_video):
     assert small.shape == (90, 160, 3) and out is not compositor(frame, background, alpha)  # fresh output each time
 
 
+def test_i420_blend_matches_the_bgr_blend_converted(doctor_video):
+    """Composing straight in I420 (for a virtual camera): Y within ±2 levels of converting the BGR
+    blend; chroma too, except on the matte's edge (mixed before the 2x2 average there, not after)."""
+    frame, background = doctor_frames(doctor_video, 2, skip=100)
+    y, x = np.mgrid[: SIZE[1], : SIZE[0]]
+    alpha = np.clip((120.3 - np.hypot(x - 321.5, y - 180.5)) / 2 + 0.5, 0, 1).astype(np.float32)  # 2 px soft edge
+    compositor = Compositor()
+    out = compositor.i420(to_i420(frame), to_i420(background), alpha)
+    difference = np.abs(out.astype(int) - to_i420(compositor(frame, background, alpha)))
+    assert out.shape == (SIZE[1] * 3 // 2, SIZE[0]) and difference[: SIZE[1]].max() <= 2
+    half = cv2.resize(alpha, (SIZE[0] // 2, SIZE[1] // 2), interpolation=cv2.INTER_AREA)
+    flat = (half == 0) | (half == 1)
+    chroma = difference[SIZE[1]:].reshape(2, SIZE[1] // 2, SIZE[0] // 2)
+    assert (chroma[:, flat] <= 2).all() and chroma.max() <= 32
+
+
+def test_i420_blur_matches_the_bgr_blur_converted(doctor_video):
+    """Each I420 plane scaled up from the small blur: within 2 levels of converting the BGR blur."""
+    (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=300)
+    alpha = np.zeros((720, 1280), np.float32)
+    alpha[100:, 400:900] = 1.0
+    for strength, matte in ((20, None), (20, alpha), (7, alpha), (0, None)):
+        fast = blur_frame_i420(frame, strength, matte).astype(int)
+        difference = np.abs(fast - to_i420(blur_frame(frame, strength, matte)))
+        assert fast.shape == (1080, 1280) and np.percentile(difference, 99.9) <= 2, strength
+
+
+def test_blur_weights_from_the_refiners_small_matte_match_the_full_one(doctor_video):
+    """The refiner's working-size matte stands in for halvings of the frame-sized one."""
+    frames = doctor_frames(doctor_video, 3, size=(1280, 720), skip=200)
+    processor = FrameProcessor(Settings(width=1280, height=720))
+    try:
+        for index, frame in enumerate(frames):
+            segmented = processor.segment(Frame(frame, index, index / 30))
+        assert 2 in segmented.matte.levels and 1 not in segmented.matte.levels  # 320x180: the refiner's own
+        seeded = blur_frame(segmented.image, 20, segmented.matte)
+        assert 1 not in segmented.matte.levels  # nothing read the frame-sized matte
+        full = blur_frame(segmented.image, 20, segmented.alpha)
+        difference = np.abs(seeded.astype(int) - full)
+        assert difference.mean() <= 0.5 and np.percentile(difference, 99) <= 4
+    finally:
+        processor.close()
+
+
 def test_low_resolution_blur_matches_a_full_resolution_blur(doctor_video):
     """Blurring at reduced size: within 1 level on average, 3 at the 99th percentile (borders aside)."""
     (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=300)
@@ -135,7 +171,7 @@ def test_model_input_cut_from_the_pyramid_matches_a_direct_area_resize(doctor_vi
     try:
         pyramid = Pyramid(frame)
         fast = segmenter.resize_input(pyramid).copy()
-        assert [level.shape[1] for level in pyramid.levels] == [size[0], size[0] // 2, size[0] // 4]
+        assert [level.shape[1] for level in pyramid.levels.values()] == [size[0], size[0] // 2, size[0] // 4]
         direct = cv2.cvtColor(cv2.resize(frame, (256, 144), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
         assert np.abs(fast.astype(int) - direct).mean() <= 1.5
         masks = [segmenter.infer(segmenter.prepare(image)) > 0.5 for image in (fast, direct)]
@@ -177,14 +213,14 @@ def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
     settings = Settings(source=str(doctor_video), width=SIZE[0], height=SIZE[1], background="blur:20", output="none")
     threaded = {}
     engine = Engine(settings, paced=False, max_frames=12,
-                    on_output=lambda image, alpha, frame: threaded.setdefault(frame.index, image.copy())).start()
+                    on_output=lambda result, frame: threaded.setdefault(frame.index, result.image.copy())).start()
     assert engine.wait(60)
     engine.stop()
     assert sorted(threaded) == list(range(12))  # unpaced: every frame, none dropped
     processor = FrameProcessor(settings)
     try:
         for index, image in enumerate(doctor_frames(doctor_video, 12)):
-            expected = processor.process(Frame(image, index, index / 29.97)).image
+            expected = processor.process(Frame(image, index, index / 29.97), NullSink.pixel_format).image
             assert np.array_equal(threaded[index], expected), index
     finally:
         processor.close()

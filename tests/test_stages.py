@@ -91,6 +91,22 @@ def test_colour_background_is_bgr():
     assert tuple(parse_background("color:#ff8000").render(frame, 0.0)[0, 0]) == (0, 128, 255)
 
 
+def test_still_backgrounds_convert_to_i420_once_per_change(doctor_video):
+    frame = np.zeros((4, 4, 3), np.uint8)
+    colour = parse_background("color:#ff8000")
+    first = colour.render_i420(frame, 0.0)
+    assert first is colour.render_i420(frame, 0.1)  # converted once, not per frame
+    assert np.array_equal(first, cv2.cvtColor(colour.render(frame, 0.0), cv2.COLOR_BGR2YUV_I420))
+    video = parse_background(f"video:{doctor_video}")
+    try:
+        small = np.zeros((180, 320, 3), np.uint8)
+        shown = [video.render_i420(small, t) for t in (0.0, 0.01, 0.2)]
+        assert shown[0] is shown[1] and shown[2] is not shown[1]  # a new video frame: a new conversion
+        assert np.array_equal(shown[2], cv2.cvtColor(video.render(small, 0.2), cv2.COLOR_BGR2YUV_I420))
+    finally:
+        video.close()
+
+
 def test_image_background_is_cover_fitted():
     photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
     background = parse_background(f"image:{photo}")

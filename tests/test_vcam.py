@@ -13,10 +13,14 @@ import pytest
 import pyvirtualcam
 from pyvirtualcam.camera import BACKENDS
 
+from conftest import doctor_frames
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
+from haikei.compose import to_i420
 from haikei.engine import Engine
+from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from haikei.sinks import VirtualCameraSink
+from haikei.sources import Frame
 
 
 class RecordingBackend:
@@ -55,7 +59,7 @@ def recording_backend():
 def run_engine(settings, sink, frames):
     composited = []
     engine = Engine(settings, sink=sink, paced=False, max_frames=frames,
-                    on_output=lambda image, alpha, frame: composited.append(image.copy())).start()
+                    on_output=lambda result, frame: composited.append(result.image.copy())).start()
     assert engine.wait(timeout=60)
     engine.stop()
     return composited
@@ -81,10 +85,25 @@ def test_sink_feeds_the_backends_native_i420(recording_backend, doctor_video):
     assert sink.pixel_format == "I420"
     composited = run_engine(settings, sink, frames=5)
     sink.close()
-    for sent, got in zip(composited, recording_backend.last.frames):
-        assert got.size == 640 * 360 * 3 // 2
-        decoded = cv2.cvtColor(got.reshape(540, 640), cv2.COLOR_YUV2BGR_I420)
-        assert np.abs(decoded.astype(int) - sent).mean() < 2.0
+    received = recording_backend.last.frames
+    assert len(received) == len(composited) == 5
+    for sent, got in zip(composited, received):
+        assert sent.shape == (540, 640)  # composed in I420, not converted in the sink
+        assert np.array_equal(got.reshape(sent.shape), sent)
+    # The picture is the BGR composition's, converted: blended in I420, the same within ±2 levels,
+    # but for chroma on the matte's edge (mixed there before the 2x2 average, not after).
+    processor = FrameProcessor(settings)
+    try:
+        for index, image in enumerate(doctor_frames(doctor_video, 5, size=(640, 360))):
+            composed = processor.process(Frame(image, index, index / 29.97))
+            difference = np.abs(received[index].reshape(540, 640).astype(int) - to_i420(composed.image))
+            assert difference[:360].max() <= 2  # Y
+            half = cv2.resize(composed.alpha, (320, 180), interpolation=cv2.INTER_AREA)
+            edge = cv2.dilate(((half > 0.01) & (half < 0.99)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            for chroma in difference[360:].reshape(2, 180, 320):  # U, V
+                assert edge.mean() < 0.1 and not (chroma[~edge] > 2).any()
+    finally:
+        processor.close()
 
 
 def test_sink_repeats_the_last_frame_while_the_engine_stalls(recording_backend, monkeypatch):

@@ -64,7 +64,7 @@ def run_bench(settings: Settings, frames: int = 300, paced: bool = False, catalo
     marks: dict[str, float] = {}
     engine: Engine | None = None
 
-    def on_output(image, alpha, frame) -> None:
+    def on_output(result, frame) -> None:
         marks["count"] = marks.get("count", 0) + 1
         if marks["count"] == WARMUP_FRAMES:  # measuring starts now
             engine.stats = PipelineStats(window=frames)

@@ -25,7 +25,7 @@ from haikei.catalog import Catalog
 from haikei.compose import cover_fit
 from haikei.errors import HaikeiError, SourceError
 from haikei.idle import IdleController
-from haikei.pipeline import FrameProcessor, Segmented
+from haikei.pipeline import FrameProcessor, Processed, Segmented
 from haikei.settings import Settings
 from haikei.sinks import ReconnectingSink, Sink, open_sink
 from haikei.sources import RETRY_DELAYS, Frame, Source, open_source
@@ -99,7 +99,7 @@ class Engine:
         wait_for_output: bool = False,
         fall_back_model: bool = False,
         on_error: ErrorHandler | None = None,
-        on_output: Callable[[np.ndarray, np.ndarray | None, Frame], None] | None = None,
+        on_output: Callable[[Processed, Frame], None] | None = None,
     ):
         self._settings = settings
         self._catalog = catalog
@@ -353,7 +353,7 @@ class Engine:
             frame = segmented.frame
             started = stage_clock()
             try:
-                result = self.processor.compose(segmented)
+                result = self.processor.compose(segmented, self.sink.pixel_format)
             except Exception as exc:  # noqa: BLE001 - e.g. a background video that broke
                 self._report_failure("compositing", exc)
                 continue
@@ -371,7 +371,7 @@ class Engine:
                 timings["latency"] = (time.monotonic() - frame.arrived) * 1e3
             self.stats.record(timings)
             if self._on_output is not None:
-                self._on_output(result.image, result.alpha, frame)
+                self._on_output(result, frame)
             sent += 1
             if self._max_frames is not None and sent >= self._max_frames:
                 self._done.set()

@@ -15,7 +15,7 @@ import numpy as np
 
 from haikei.backgrounds import Background, parse_background
 from haikei.catalog import DEFAULT_MODEL, Catalog, load_catalog
-from haikei.compose import Compositor
+from haikei.compose import BGR, I420, Compositor, to_i420
 from haikei.decontaminate import decontaminate
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError, ModelError
@@ -42,14 +42,24 @@ class Segmented:
     timings_ms: dict[str, float]
     #: ``image``'s halvings made so far, for the compositing stage to reuse.
     pyramid: Pyramid | None = None
+    #: ``alpha``'s, with the refiner's small working matte as one of its levels.
+    matte: Pyramid | None = None
 
 
 @dataclass
 class Processed:
+    #: The output picture, in ``pixel_format``.
     image: np.ndarray
     #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
     alpha: np.ndarray | None
     timings_ms: dict[str, float]
+    pixel_format: str = BGR
+
+    def bgr(self) -> np.ndarray:
+        """The output picture in BGR (converted from I420 if need be: for a preview, not per frame)."""
+        if self.pixel_format == I420:
+            return cv2.cvtColor(self.image, cv2.COLOR_YUV2BGR_I420)
+        return self.image
 
 
 class FrameProcessor:
@@ -133,30 +143,43 @@ class FrameProcessor:
             self.reuse.store(model_input, mask)
             t2 = stage_clock()
         order = cv2.COLOR_RGB2GRAY if self.segmenter.manifest.channel_order == "RGB" else cv2.COLOR_BGR2GRAY
-        alpha = self.refiner(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
+        matte = self.refiner.matte(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
-        return Segmented(frame, image, alpha, timings, pyramid)
+        return Segmented(frame, image, matte.image, timings, pyramid, matte)
 
-    def compose(self, segmented: Segmented) -> Processed:
-        """Blend the person over the background (frames with the effect off pass through)."""
+    def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
+        """Blend the person over the background (frames with the effect off pass through), in
+        ``pixel_format``: BGR, or I420 for a sink that takes it (blended in I420 where the effects
+        in use allow, otherwise converted)."""
         timings = dict(segmented.timings_ms)
+        image = segmented.image
+        i420 = pixel_format == I420 and image.shape[0] % 2 == 0 and image.shape[1] % 2 == 0
         if segmented.alpha is None:
-            return Processed(segmented.image, None, timings)
+            return Processed(to_i420(image) if i420 else image, None, timings, I420 if i420 else BGR)
         started = stage_clock()
+        settings = self.settings
+        matte = segmented.matte if segmented.matte is not None else segmented.alpha
         with self._background_lock:
-            behind = self.background.render(segmented.image, segmented.frame.timestamp, segmented.alpha,
-                                            segmented.pyramid)
-            output = self.compositor(segmented.image, behind, segmented.alpha)
-            if self.settings.decontaminate > 0 and not self.background.made_from_frame:
-                output = decontaminate(output, segmented.image, segmented.alpha, self.settings.decontaminate)
-            if self.settings.light_wrap > 0:
-                output = light_wrap(output, behind, segmented.alpha, self.settings.light_wrap, self.compositor)
+            background = self.background
+            decontaminating = settings.decontaminate > 0 and not background.made_from_frame
+            if i420 and not decontaminating and settings.light_wrap <= 0:
+                behind = background.render_i420(image, segmented.frame.timestamp, matte, segmented.pyramid)
+                output = self.compositor.i420(to_i420(image), behind, segmented.alpha)
+            else:
+                behind = background.render(image, segmented.frame.timestamp, matte, segmented.pyramid)
+                output = self.compositor(image, behind, segmented.alpha)
+                if decontaminating:
+                    output = decontaminate(output, image, segmented.alpha, settings.decontaminate)
+                if settings.light_wrap > 0:
+                    output = light_wrap(output, behind, matte, settings.light_wrap, self.compositor)
+                if i420:
+                    output = to_i420(output)
         timings["compose"] = (stage_clock() - started) * 1e3
-        return Processed(output, segmented.alpha, timings)
+        return Processed(output, segmented.alpha, timings, I420 if i420 else BGR)
 
-    def process(self, frame: Frame) -> Processed:
-        return self.compose(self.segment(frame))
+    def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
+        return self.compose(self.segment(frame), pixel_format)
 
     def close(self) -> None:
         self.segmenter.close()

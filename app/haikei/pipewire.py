@@ -100,7 +100,7 @@ class PipeWireCameraSink(Sink):
         problem = self._bus_error()
         if problem is not None:
             raise OutputError(f"the PipeWire camera stopped ({problem})", NOT_RUNNING_FIX)
-        data = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+        data = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420) if frame.ndim == 3 else frame
         self.appsrc.emit("push-buffer", self._Gst.Buffer.new_wrapped(data.tobytes()))
 
     def reader_watcher(self) -> PipeWireReaderWatcher | None:

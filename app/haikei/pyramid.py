@@ -13,26 +13,37 @@ import numpy as np
 
 
 class Pyramid:
-    """``levels[0]`` is the frame, ``levels[k]`` the frame shrunk by 2**k (area average), made on demand.
+    """``halved(0)`` is the frame, ``halved(k)`` the frame shrunk by 2**k (area average), made on demand.
 
     Not thread-safe: one stage at a time (the engine hands a frame's pyramid from thread to thread).
     """
 
     def __init__(self, image: np.ndarray):
-        self.levels = [image]
+        #: The levels made so far, by number of halvings.
+        self.levels: dict[int, np.ndarray] = {0: image}
 
     @property
     def image(self) -> np.ndarray:
         return self.levels[0]
 
+    def seed(self, times: int, image: np.ndarray) -> None:
+        """Take ``image`` as the frame halved ``times`` times, instead of making that level from the
+        frame: for a caller that already has a small copy (the refiner's working matte), so that
+        nothing reads the full frame for it. Levels below it are then made from ``image``."""
+        h, w = self.image.shape[:2]
+        if times > 0 and image.shape[:2] == (h >> times, w >> times) and not (w % (1 << times) or h % (1 << times)):
+            self.levels[times] = image
+
     def halved(self, times: int) -> np.ndarray:
         """The frame halved ``times`` times, or as often as both sides stay even and non-zero."""
-        while len(self.levels) <= times:
-            top = self.levels[-1]
+        known = max(k for k in self.levels if k <= times)
+        while known < times:
+            top = self.levels[known]
             h, w = top.shape[:2]
             if w % 2 or h % 2 or w < 2 or h < 2:
                 return top
-            self.levels.append(cv2.resize(top, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+            known += 1
+            self.levels[known] = cv2.resize(top, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
         return self.levels[times]
 
     def resized(self, size: tuple[int, int], dst: np.ndarray | None = None) -> np.ndarray:

@@ -6,6 +6,8 @@ only the upsample and the edge ramp (three cheap OpenCV passes) run at frame siz
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -72,9 +74,18 @@ class MaskRefiner:
 
     def __call__(self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings,
                  grey: np.ndarray | None = None) -> np.ndarray:
-        """float32 alpha in [0, 1], frame-sized (1 = person). ``grey`` is the frame in grey at about
-        the mask's size when the caller has it already (the model input). The guide is cut from the
-        frame's :class:`Pyramid` (pass it rather than the bare frame when the model input came from it)."""
+        """float32 alpha in [0, 1], frame-sized (1 = person); see :meth:`matte`."""
+        return self.matte(mask, frame, settings, grey).image
+
+    def matte(self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings,
+              grey: np.ndarray | None = None) -> Pyramid:
+        """The alpha matte (float32 in [0, 1], frame-sized, 1 = person) as a :class:`Pyramid` whose
+        small level at the working size is the refiner's own (the ramp applied there): the stages
+        that need a small matte (blur weights, light wrap) then never read the frame-sized one.
+
+        ``grey`` is the frame in grey at about the mask's size when the caller has it already (the
+        model input). The guide is cut from the frame's :class:`Pyramid` (pass it rather than the
+        bare frame when the model input came from it)."""
         pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
         frame_size = (pyramid.image.shape[1], pyramid.image.shape[0])
         mask = self.smooth(mask, settings.smoothing, pyramid, grey)
@@ -85,15 +96,23 @@ class MaskRefiner:
             guide = cv2.cvtColor(pyramid.resized(size), cv2.COLOR_BGR2GRAY)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
             work = cv2.ximgproc.guidedFilter(guide, work, radius, GUIDED_EPS)
-        if size != frame_size:
-            work = cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR)
+        alpha = cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR) if size != frame_size else work
         # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp. At frame size,
         # after the upsample: a steep edge made at the working size and then upsampled shows its
         # pixel steps as a beaded outline; made here it follows the smooth upsampled contour.
-        scale = 1.0 / (settings.mask_high - settings.mask_low)
-        cv2.addWeighted(work, scale, work, 0.0, -settings.mask_low * scale, dst=work)  # in place
-        cv2.threshold(work, 0.0, 0.0, cv2.THRESH_TOZERO, dst=work)
-        cv2.threshold(work, 1.0, 1.0, cv2.THRESH_TRUNC, dst=work)
+        ramp(alpha, settings.mask_low, settings.mask_high)
         if settings.feather > 0:
-            work = cv2.GaussianBlur(work, (0, 0), settings.feather * frame_size[0] / mask.shape[1])
-        return work
+            alpha = cv2.GaussianBlur(alpha, (0, 0), settings.feather * frame_size[0] / mask.shape[1])
+        matte = Pyramid(alpha)
+        if size != frame_size and settings.feather <= 0:
+            matte.seed(round(math.log2(frame_size[0] / size[0])), ramp(work, settings.mask_low, settings.mask_high))
+        return matte
+
+
+def ramp(alpha: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``alpha`` (float32) stretched in place so that ``low`` → 0 and ``high`` → 1, clipped to [0, 1]."""
+    scale = 1.0 / (high - low)
+    cv2.addWeighted(alpha, scale, alpha, 0.0, -low * scale, dst=alpha)
+    cv2.threshold(alpha, 0.0, 0.0, cv2.THRESH_TOZERO, dst=alpha)
+    cv2.threshold(alpha, 1.0, 1.0, cv2.THRESH_TRUNC, dst=alpha)
+    return alpha

@@ -16,13 +16,18 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from haikei.compose import BGR, I420
 from haikei.errors import OutputError
 
 
 class Sink:
     description = ""
+    #: The format ``send`` takes besides BGR: a camera's native one (I420), so that the picture can
+    #: be composed in it (:meth:`haikei.pipeline.FrameProcessor.compose`) rather than converted here.
+    pixel_format = BGR
 
     def send(self, frame: np.ndarray) -> None:
+        """Output ``frame``: BGR (HxWx3), or a 2-D frame already in :attr:`pixel_format` (I420)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -30,7 +35,11 @@ class Sink:
 
 
 class NullSink(Sink):
+    """Drops every frame. Takes I420 like a virtual camera, so that a bench with no output still
+    times the picture in the format a camera would get."""
+
     description = "no output"
+    pixel_format = I420
 
     def send(self, frame: np.ndarray) -> None:
         pass
@@ -118,7 +127,7 @@ class VirtualCameraSink(Sink):
 
     def send(self, frame: np.ndarray) -> None:
         with self._lock:  # the keep-alive thread resends ``_last``: never while it is being rewritten
-            if self._conversion is not None:
+            if self._conversion is not None and frame.ndim == 3:
                 frame = self._converted = cv2.cvtColor(frame, self._conversion, dst=self._converted)
             self.camera.send(frame)
             self._last, self._last_sent = frame, time.monotonic()
@@ -260,6 +269,10 @@ class ReconnectingSink(Sink):
     def description(self) -> str:
         return self.inner.description if self.inner else f"waiting for output: {self.problem}"
 
+    @property
+    def pixel_format(self) -> str:
+        return self.inner.pixel_format if self.inner else BGR
+
     def send(self, frame: np.ndarray) -> None:
         if self.inner is None:
             if time.monotonic() < self._next_try:
@@ -267,6 +280,8 @@ class ReconnectingSink(Sink):
             self._attach()
             if self.inner is None:
                 return
+        if frame.ndim == 2 and self.inner.pixel_format != I420:  # composed for the sink before a reconnect
+            frame = cv2.cvtColor(frame, cv2.COLOR_YUV2BGR_I420)
         self.inner.send(frame)
 
     def close(self) -> None:

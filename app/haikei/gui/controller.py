@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +19,7 @@ from haikei.catalog import Catalog
 from haikei.config import save_settings
 from haikei.engine import Engine
 from haikei.errors import HaikeiError, OutputError
+from haikei.pipeline import Processed
 from haikei.settings import PRESET_KNOBS, Settings
 from haikei.sinks import ReconnectingSink, Sink, virtual_camera_fix
 
@@ -28,12 +30,21 @@ SAVE_DELAY_MS = 400
 
 @dataclass(frozen=True)
 class OutputFrame:
-    """One frame that left the engine: what was sent, its alpha (``None`` when not segmented), the camera image."""
+    """One frame that left the engine: what was sent, the camera image, a running number."""
 
-    image: np.ndarray
-    alpha: np.ndarray | None
+    result: Processed
     original: np.ndarray
     number: int
+
+    @cached_property
+    def image(self) -> np.ndarray:
+        """What was sent, in BGR (converted here, in the GUI thread, only for frames shown)."""
+        return self.result.bgr()
+
+    @property
+    def alpha(self) -> np.ndarray | None:
+        """The alpha matte, ``None`` when not segmented."""
+        return self.result.alpha
 
 
 class EngineController(QObject):
@@ -202,9 +213,9 @@ class EngineController(QObject):
             self.settings_changed.emit(effective)
 
     # -- frames and status (worker thread → slot; GUI reads) ------------------------------
-    def _on_output(self, image: np.ndarray, alpha: np.ndarray | None, frame) -> None:
+    def _on_output(self, result: Processed, frame) -> None:
         self.frames_out += 1
-        self._latest = OutputFrame(image, alpha, frame.image, self.frames_out)
+        self._latest = OutputFrame(result, frame.image, self.frames_out)
 
     @property
     def latest(self) -> OutputFrame | None:
