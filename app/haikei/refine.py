@@ -1,7 +1,7 @@
 """Mask refinement: model mask (low resolution, noisy) → alpha matte at frame size.
 
 Smoothing and the guided filter run at a small working resolution (``guide_scale`` of the frame);
-only the upsample and the edge ramp (three cheap OpenCV passes) run at frame size.
+only the upsample and the clip of the edge ramp (three cheap OpenCV passes) run at frame size.
 """
 
 from __future__ import annotations
@@ -96,23 +96,23 @@ class MaskRefiner:
             guide = cv2.cvtColor(pyramid.resized(size), cv2.COLOR_BGR2GRAY)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
             work = cv2.ximgproc.guidedFilter(guide, work, radius, GUIDED_EPS)
-        alpha = cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR) if size != frame_size else work
-        # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp. At frame size,
-        # after the upsample: a steep edge made at the working size and then upsampled shows its
-        # pixel steps as a beaded outline; made here it follows the smooth upsampled contour.
-        ramp(alpha, settings.mask_low, settings.mask_high)
+        # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp. The stretch is
+        # linear, so it is made before the upsample (at the small size: the same values); the clip
+        # comes after it, at frame size: a steep edge clipped at the working size and then upsampled
+        # shows its pixel steps as a beaded outline; clipped here it follows the smooth contour.
+        scale = 1.0 / (settings.mask_high - settings.mask_low)
+        cv2.addWeighted(work, scale, work, 0.0, -settings.mask_low * scale, dst=work)
+        alpha = clip_unit(cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR) if size != frame_size else work)
         if settings.feather > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), settings.feather * frame_size[0] / mask.shape[1])
         matte = Pyramid(alpha)
         if size != frame_size and settings.feather <= 0:
-            matte.seed(round(math.log2(frame_size[0] / size[0])), ramp(work, settings.mask_low, settings.mask_high))
+            matte.seed(round(math.log2(frame_size[0] / size[0])), clip_unit(work))
         return matte
 
 
-def ramp(alpha: np.ndarray, low: float, high: float) -> np.ndarray:
-    """``alpha`` (float32) stretched in place so that ``low`` → 0 and ``high`` → 1, clipped to [0, 1]."""
-    scale = 1.0 / (high - low)
-    cv2.addWeighted(alpha, scale, alpha, 0.0, -low * scale, dst=alpha)
-    cv2.threshold(alpha, 0.0, 0.0, cv2.THRESH_TOZERO, dst=alpha)
-    cv2.threshold(alpha, 1.0, 1.0, cv2.THRESH_TRUNC, dst=alpha)
-    return alpha
+def clip_unit(values: np.ndarray) -> np.ndarray:
+    """``values`` (float32) clipped to [0, 1] in place."""
+    cv2.threshold(values, 0.0, 0.0, cv2.THRESH_TOZERO, dst=values)
+    cv2.threshold(values, 1.0, 1.0, cv2.THRESH_TRUNC, dst=values)
+    return values
