@@ -119,8 +119,8 @@ def blur_frame(frame: np.ndarray, strength: float, alpha: np.ndarray | Pyramid |
 
 def blur_frame_i420(frame: np.ndarray, strength: float, alpha: np.ndarray | Pyramid | None = None,
                     pyramid: Pyramid | None = None) -> np.ndarray:
-    """:func:`blur_frame` as I420, each plane scaled up from the small blur on its own: a third
-    fewer bytes to write than the BGR upscale, and no full-size conversion."""
+    """:func:`blur_frame` as I420, each plane scaled up from the small blur on its own: half the
+    bytes of the BGR upscale to write, and no full-size conversion."""
     h, w = frame.shape[:2]
     small = _blurred_small(frame, strength, alpha, pyramid)
     if small is frame:

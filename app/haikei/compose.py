@@ -62,7 +62,8 @@ class Compositor:
         Y with the matte, U and V with its 2x2 average. A new I420 image.
 
         Within ±2 levels of blending in BGR and converting the result, except for chroma on the
-        matte's edge, where that mixes before averaging and this after (up to ~12 levels there).
+        matte's edge, where that mixes before averaging and this after (up to 12 levels there on the
+        Doctor test video).
         """
         h, w = alpha.shape
         self._buffers((h, w, 3))
