@@ -17,6 +17,11 @@ def to_i420(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
 
 
+def from_i420(image: np.ndarray) -> np.ndarray:
+    """An I420 image (:func:`to_i420`) as BGR."""
+    return cv2.cvtColor(image, cv2.COLOR_YUV2BGR_I420)
+
+
 def i420_planes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Views of an I420 image's Y, U and V planes."""
     h, w = image.shape[0] * 2 // 3, image.shape[1]

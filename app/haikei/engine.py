@@ -74,6 +74,15 @@ class Slot:
                 self._cond.wait(0.05)
 
 
+#: What the output shows while the source is being reopened.
+RECONNECTING = "Reconnecting..."
+
+
+def status_frame(size: tuple[int, int], message: str) -> Frame:
+    """A :func:`paused_frame` as a frame from the capture thread (index -1: shown as is)."""
+    return Frame(paused_frame(size, message), -1, time.monotonic())
+
+
 def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
     """A dark frame saying why there is no picture, so the call shows a message, not a freeze."""
     w, h = size
@@ -239,7 +248,7 @@ class Engine:
                 if self.source is not None:
                     self.source.close()
                     self.source = None
-                self._slot.put(Frame(paused_frame(size, message), -1, time.monotonic()))
+                self._slot.put(status_frame(size, message))
                 self._stop.wait(PAUSED_FRAME_INTERVAL)
                 continue
             changed = any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS)
@@ -277,7 +286,7 @@ class Engine:
 
     def _show_while_waiting(self, size: tuple[int, int], seconds: float) -> None:
         """Wait before the next attempt, feeding the output a "Reconnecting" frame meanwhile."""
-        status = Frame(paused_frame(size, "Reconnecting..."), -1, time.monotonic())
+        status = status_frame(size, RECONNECTING)
         deadline = time.monotonic() + seconds
         while not self._stop.is_set() and time.monotonic() < deadline:
             self._slot.put(status)
@@ -293,7 +302,7 @@ class Engine:
             self.source_error = str(exc)
             if report:
                 self._report(exc)
-            self._slot.put(Frame(paused_frame((settings.width, settings.height), "Reconnecting..."), -1, time.monotonic()))
+            self._slot.put(status_frame((settings.width, settings.height), RECONNECTING))
             return False
         return True
 

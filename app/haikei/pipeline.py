@@ -15,7 +15,7 @@ import numpy as np
 
 from haikei.backgrounds import Background, parse_background
 from haikei.catalog import DEFAULT_MODEL, Catalog, load_catalog
-from haikei.compose import BGR, I420, Compositor, to_i420
+from haikei.compose import BGR, I420, Compositor, from_i420, to_i420
 from haikei.decontaminate import decontaminate
 from haikei.engines import Segmenter, open_segmenter
 from haikei.errors import HaikeiError, ModelError
@@ -57,9 +57,7 @@ class Processed:
 
     def bgr(self) -> np.ndarray:
         """The output picture in BGR (converted from I420 if need be: for a preview, not per frame)."""
-        if self.pixel_format == I420:
-            return cv2.cvtColor(self.image, cv2.COLOR_YUV2BGR_I420)
-        return self.image
+        return from_i420(self.image) if self.pixel_format == I420 else self.image
 
 
 class FrameProcessor:
@@ -155,8 +153,9 @@ class FrameProcessor:
         timings = dict(segmented.timings_ms)
         image = segmented.image
         i420 = pixel_format == I420 and image.shape[0] % 2 == 0 and image.shape[1] % 2 == 0
+        made_as = I420 if i420 else BGR
         if segmented.alpha is None:
-            return Processed(to_i420(image) if i420 else image, None, timings, I420 if i420 else BGR)
+            return Processed(to_i420(image) if i420 else image, None, timings, made_as)
         started = stage_clock()
         settings = self.settings
         matte = segmented.matte if segmented.matte is not None else segmented.alpha
@@ -176,7 +175,7 @@ class FrameProcessor:
                 if i420:
                     output = to_i420(output)
         timings["compose"] = (stage_clock() - started) * 1e3
-        return Processed(output, segmented.alpha, timings, I420 if i420 else BGR)
+        return Processed(output, segmented.alpha, timings, made_as)
 
     def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
         return self.compose(self.segment(frame), pixel_format)

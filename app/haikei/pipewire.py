@@ -1,8 +1,8 @@
 """A PipeWire camera (Linux): no kernel module; browsers and OBS on PipeWire desktops list it.
 
 GStreamer ``appsrc → pipewiresink mode=provide`` publishes a ``Video/Source`` node with
-``media.role=Camera``. Frames go in as I420, converted by OpenCV as for v4l2loopback, so GStreamer
-converts nothing. Needs the optional extra (``pip install haikei[pipewire]``: PyGObject) and the
+``media.role=Camera``. Frames go in as I420 (composed in it by the pipeline, or converted here from
+BGR), so GStreamer converts nothing. Needs the optional extra (``pip install haikei[pipewire]``: PyGObject) and the
 system's GStreamer PipeWire plugin.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import socket
 
-import cv2
 import numpy as np
 
+from haikei.compose import I420, to_i420
 from haikei.errors import OutputError
 from haikei.idle import PipeWireReaderWatcher
 from haikei.sinks import Sink
@@ -86,7 +86,7 @@ class PipeWireCameraSink(Sink):
             problem = self._bus_error() or "the pipeline did not start"
             self.pipeline.set_state(Gst.State.NULL)
             raise OutputError(f"cannot publish the PipeWire camera ({problem})", NOT_RUNNING_FIX)
-        self.pixel_format = "I420"
+        self.pixel_format = I420
         self.description = f"PipeWire camera \"{name}\" (I420)"
 
     def _bus_error(self) -> str | None:
@@ -100,7 +100,7 @@ class PipeWireCameraSink(Sink):
         problem = self._bus_error()
         if problem is not None:
             raise OutputError(f"the PipeWire camera stopped ({problem})", NOT_RUNNING_FIX)
-        data = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420) if frame.ndim == 3 else frame
+        data = to_i420(frame) if frame.ndim == 3 else frame
         self.appsrc.emit("push-buffer", self._Gst.Buffer.new_wrapped(data.tobytes()))
 
     def reader_watcher(self) -> PipeWireReaderWatcher | None:

@@ -1,7 +1,8 @@
 """Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, ``pipewire[:NAME]``,
 a video file path, ``none``.
 
-Every sink takes frame-sized BGR uint8 frames. :class:`PreviewSink` (a callback) is for the GUI.
+Every sink takes frame-sized BGR uint8 frames, and those whose :attr:`Sink.pixel_format` is I420
+(the cameras, the null output) frames composed in I420 too. :class:`PreviewSink` (a callback) is for the GUI.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from haikei.compose import BGR, I420
+from haikei.compose import BGR, I420, from_i420
 from haikei.errors import OutputError
 
 
@@ -281,7 +282,7 @@ class ReconnectingSink(Sink):
             if self.inner is None:
                 return
         if frame.ndim == 2 and self.inner.pixel_format != I420:  # composed for the sink before a reconnect
-            frame = cv2.cvtColor(frame, cv2.COLOR_YUV2BGR_I420)
+            frame = from_i420(frame)
         self.inner.send(frame)
 
     def close(self) -> None:
