@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from haikei.catalog import Catalog, load_catalog
+from haikei.compose import I420
 from haikei.config import load_settings, save_settings, settings_path
 from haikei.engine import OPENCV_THREADS, Engine
 from haikei.errors import HaikeiError
@@ -124,19 +125,20 @@ def synthetic_frames(size: tuple[int, int], count: int) -> list[Frame]:
 def preset_cost_ms(settings: Settings, seconds: float, catalog: Catalog | None = None) -> float:
     """p95 CPU time of the work on one frame (segment + compose) with ``settings``, over ``seconds``.
 
-    CPU time, not wall time: what the preset costs, whatever else the machine is busy with now."""
+    CPU time, not wall time: what the preset costs, whatever else the machine is busy with now.
+    Composed in I420, as for the virtual camera the picked preset is for."""
     cv2.setNumThreads(OPENCV_THREADS)  # as in the engine: all the work in this thread, all counted
     processor = FrameProcessor(settings.replace(mask_reuse=0.0), catalog)
     frames = synthetic_frames((settings.width, settings.height), 4)
     costs: list[float] = []
     try:
         for frame in frames[:2]:  # warm-up
-            processor.process(frame)
+            processor.process(frame, I420)
         deadline = time.monotonic() + seconds
         budget = 1000.0 / settings.fps
         while time.monotonic() < deadline or len(costs) < 5:
             started = time.thread_time()
-            processor.process(frames[len(costs) % len(frames)])
+            processor.process(frames[len(costs) % len(frames)], I420)
             costs.append((time.thread_time() - started) * 1e3)
             if len(costs) >= 5 and np.median(costs) > 3 * budget:  # hopeless: stop early
                 break
