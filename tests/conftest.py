@@ -82,14 +82,24 @@ def is_status(frame: np.ndarray) -> bool:
 
 
 def doctor_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), skip: int = 0) -> list[np.ndarray]:
-    """``count`` frames of the video (after ``skip``), fitted to ``size`` as the engine's capture does."""
-    from haikei.compose import cover_fit
+    """``count`` frames of the video (after ``skip``), fitted to ``size`` as the stages fit them."""
+    from haikei.pyramid import Pyramid
+
+    return [Pyramid(frame.image, frame.size).image for frame in captured_frames(video, count, size, skip)]
+
+
+def captured_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), skip: int = 0) -> list:
+    """``count`` frames of the video (after ``skip``) as the engine's capture hands them on: the
+    picture as decoded, to be fitted to ``size``."""
     from haikei.sources import VideoFileSource
 
     source = VideoFileSource(video, paced=False, loop=False)
     try:
         for _ in range(skip):
             source.read()
-        return [cover_fit(source.read().image, size) for _ in range(count)]
+        frames = [source.read() for _ in range(count)]
+        for frame in frames:
+            frame.size = size
+        return frames
     finally:
         source.close()

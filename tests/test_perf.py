@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import doctor_frames
+from conftest import captured_frames, doctor_frames
 from haikei import bench, cli
 from haikei.backgrounds import blur_frame, blur_frame_i420
-from haikei.compose import Compositor, to_i420
+from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
 from haikei.config import load_settings
 from haikei.catalog import load_catalog
 from haikei.engine import Engine
@@ -180,6 +180,42 @@ def test_model_input_cut_from_the_pyramid_matches_a_direct_area_resize(doctor_vi
         segmenter.close()
 
 
+def test_a_smaller_picture_is_never_scaled_up_to_the_frame(doctor_video):
+    """960x540 for 720p out: the small copies are cut from the picture itself and the frame exists
+    only in I420, scaled up plane by plane; each within a level or two of the straightforward way
+    (fit the picture to the frame, halve it, convert it)."""
+    (frame,) = captured_frames(doctor_video, 1, size=(1280, 720), skip=300)
+    assert frame.image.shape == (540, 960, 3)
+    fitted = cover_fit(frame.image, (1280, 720))
+    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", smoothing=0))
+    try:
+        segmented = processor.segment(frame)
+        processor.compose(segmented, NullSink.pixel_format)
+        masks = [alpha > 0.5 for alpha in (segmented.alpha, processor.segment(Frame(fitted, 1, 0.0)).alpha)]
+    finally:
+        processor.close()
+    pyramid = segmented.pyramid
+    assert sorted(pyramid.levels) == [2, 3]  # 320x180 (model input, guide), 160x90 (blur), from the picture
+    straight = Pyramid(fitted)
+    small = np.abs(pyramid.halved(2).astype(int) - straight.halved(2))
+    assert small.mean() <= 1.0 and np.percentile(small, 99) <= 8  # one resampling fewer: a little sharper
+    assert (masks[0] & masks[1]).sum() / (masks[0] | masks[1]).sum() >= 0.98
+    difference = np.abs(pyramid.i420().astype(int) - to_i420(straight.image))
+    assert pyramid.i420().shape == (1080, 1280) and np.percentile(difference[:720], 99.9) <= 2  # Y
+    assert difference[720:].mean() <= 0.5 and np.percentile(difference[720:], 99) <= 4  # U, V
+    assert sorted(pyramid.levels) == [2, 3]
+    assert np.array_equal(pyramid.image, cover_fit(frame.image, (1280, 720)))  # made on demand, as fitted
+
+
+def test_cover_crop_is_the_centre_at_the_outputs_aspect():
+    image = np.arange(7 * 11).reshape(7, 11)
+    crop = cover_crop(image, (1280, 720))
+    assert crop.shape == (6, 10) and np.shares_memory(crop, image)  # even sides, a view
+    assert crop[0, 0] == image[0, 0] and crop[-1, -1] == image[5, 9]
+    assert cover_crop(image, (100, 100)).shape == (6, 6) and cover_crop(image, (100, 100))[0, 0] == image[0, 2]
+    assert cover_crop(np.zeros((540, 960)), (1280, 720)).shape == (540, 960)
+
+
 def test_mask_reuse_only_for_a_still_picture(doctor_video):
     clip = doctor_frames(doctor_video, 10, size=(256, 144), skip=200)
     first, moved = clip[0], clip[-1]
@@ -219,8 +255,8 @@ def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
     assert sorted(threaded) == list(range(12))  # unpaced: every frame, none dropped
     processor = FrameProcessor(settings)
     try:
-        for index, image in enumerate(doctor_frames(doctor_video, 12)):
-            expected = processor.process(Frame(image, index, index / 29.97), NullSink.pixel_format).image
+        for index, frame in enumerate(captured_frames(doctor_video, 12, SIZE)):
+            expected = processor.process(frame, NullSink.pixel_format).image
             assert np.array_equal(threaded[index], expected), index
     finally:
         processor.close()

@@ -13,14 +13,13 @@ import pytest
 import pyvirtualcam
 from pyvirtualcam.camera import BACKENDS
 
-from conftest import doctor_frames
+from conftest import captured_frames
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei.compose import to_i420
 from haikei.engine import Engine
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from haikei.sinks import VirtualCameraSink
-from haikei.sources import Frame
 
 
 class RecordingBackend:
@@ -94,8 +93,8 @@ def test_sink_feeds_the_backends_native_i420(recording_backend, doctor_video):
     # but for chroma on the matte's edge (mixed there before the 2x2 average, not after).
     processor = FrameProcessor(settings)
     try:
-        for index, image in enumerate(doctor_frames(doctor_video, 5, size=(640, 360))):
-            composed = processor.process(Frame(image, index, index / 29.97))
+        for index, frame in enumerate(captured_frames(doctor_video, 5, size=(640, 360))):
+            composed = processor.process(frame)
             difference = np.abs(received[index].reshape(540, 640).astype(int) - to_i420(composed.image))
             assert difference[:360].max() <= 2  # Y
             half = cv2.resize(composed.alpha, (320, 180), interpolation=cv2.INTER_AREA)

@@ -1,8 +1,9 @@
 """Backgrounds from a spec string: ``blur[:STRENGTH]``, ``image:PATH``, ``video:PATH``,
 ``color:#RRGGBB`` or ``none`` (effect off).
 
-Each background renders a frame-sized BGR image for the current frame; ``render`` also gets the
-alpha matte (1 = person) when the pipeline has one, for backgrounds made from the frame itself.
+Each background renders a frame-sized BGR image for the current frame (or I420, for a sink that
+takes it); ``render`` also gets the alpha matte (1 = person) when the pipeline has one, for
+backgrounds made from the frame itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from haikei.compose import cover_fit, i420_planes, to_i420
+from haikei.compose import cover_fit, resize_i420, to_i420
 from haikei.errors import BackgroundError
 from haikei.pyramid import Pyramid
 from haikei.sources import IMAGE_SUFFIXES, RETRY_DELAYS, SourceError, check_readable_file, load_image
@@ -31,16 +32,16 @@ class Background:
     #: ``True`` where the pixels come from the frame itself (blur): its edge needs no decontamination.
     made_from_frame = False
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
-        """A frame-sized BGR image. ``alpha`` is the matte or its :class:`Pyramid`, ``pyramid`` the
-        frame's (:mod:`haikei.pyramid`), when the caller has them."""
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        """A frame-sized BGR image. ``frame`` is the frame or its :class:`Pyramid`
+        (:mod:`haikei.pyramid`), ``alpha`` the matte or its pyramid, when the caller has it."""
         raise NotImplementedError
 
-    def render_i420(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-                    pyramid: Pyramid | None = None) -> np.ndarray:
+    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
+                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
         """:meth:`render` as I420 (:func:`haikei.compose.to_i420`), for a frame with even sides."""
-        return to_i420(self.render(frame, timestamp, alpha, pyramid))
+        return to_i420(self.render(frame, timestamp, alpha))
 
     def close(self) -> None:
         pass
@@ -53,9 +54,9 @@ class StillBackground(Background):
     _i420_of: np.ndarray | None = None
     _i420: np.ndarray | None = None
 
-    def render_i420(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-                    pyramid: Pyramid | None = None) -> np.ndarray:
-        rendered = self.render(frame, timestamp, alpha, pyramid)
+    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
+                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        rendered = self.render(frame, timestamp, alpha)
         if rendered is not self._i420_of:
             self._i420_of, self._i420 = rendered, to_i420(rendered)
         return self._i420
@@ -67,9 +68,9 @@ class NoBackground(Background):
     def __init__(self) -> None:
         self.spec = "none"
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
-        return frame
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        return Pyramid.of(frame).image
 
 
 class BlurBackground(Background):
@@ -85,13 +86,13 @@ class BlurBackground(Background):
         self.strength = strength
         self.spec = f"blur:{strength:g}"
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
-        return blur_frame(frame, self.strength, alpha, pyramid)
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        return blur_frame(frame, self.strength, alpha)
 
-    def render_i420(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-                    pyramid: Pyramid | None = None) -> np.ndarray:
-        return blur_frame_i420(frame, self.strength, alpha, pyramid)
+    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
+                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        return blur_frame_i420(frame, self.strength, alpha)
 
 
 #: Share of the plain blur mixed into the mask-weighted one, so areas with no background nearby
@@ -101,53 +102,47 @@ PLAIN_BLUR_SHARE = 0.01
 SMALL_SIGMA = 2.0
 
 
-def blur_frame(frame: np.ndarray, strength: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
+def blur_frame(frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
     """Blur with sigma ``strength`` px at 720p (scaled with the frame height), computed on the
-    smallest halving of the frame (from ``pyramid`` when the caller has the frame's) that keeps
+    smallest halving of the frame (``frame`` may be its :class:`Pyramid`) that keeps
     :data:`SMALL_SIGMA` px of sigma: within 4 levels (mean 0.4) of the full-size blur at 720p.
 
     With ``alpha`` (the matte, or its :class:`Pyramid`) it is a normalised convolution:
     blur(frame · (1 − α)) / blur(1 − α), each pixel an average of background pixels only.
     """
-    h, w = frame.shape[:2]
-    small = _blurred_small(frame, strength, alpha, pyramid)
-    if small is frame or small.shape[:2] == (h, w):
+    pyramid = Pyramid.of(frame)
+    small = _blurred_small(pyramid, strength, alpha)
+    if small is None:
+        return pyramid.image
+    if small.shape[1::-1] == pyramid.size:
         return small
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(small, pyramid.size, interpolation=cv2.INTER_LINEAR)
 
 
-def blur_frame_i420(frame: np.ndarray, strength: float, alpha: np.ndarray | Pyramid | None = None,
-                    pyramid: Pyramid | None = None) -> np.ndarray:
+def blur_frame_i420(frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
     """:func:`blur_frame` as I420, each plane scaled up from the small blur on its own: half the
     bytes of the BGR upscale to write, and no full-size conversion."""
-    h, w = frame.shape[:2]
-    small = _blurred_small(frame, strength, alpha, pyramid)
-    if small is frame:
-        return to_i420(frame)
+    pyramid = Pyramid.of(frame)
+    small = _blurred_small(pyramid, strength, alpha)
+    if small is None:
+        return pyramid.i420()
     # Twice the small blur's size, so that its I420 form exists for odd sides too and its chroma
     # is the small blur itself.
     small_i420 = to_i420(cv2.resize(small, (small.shape[1] * 2, small.shape[0] * 2), interpolation=cv2.INTER_LINEAR))
-    out = np.empty((h * 3 // 2, w), np.uint8)
-    for plane, target in zip(i420_planes(small_i420), i420_planes(out)):
-        cv2.resize(plane, (target.shape[1], target.shape[0]), dst=target, interpolation=cv2.INTER_LINEAR)
-    return out
+    return resize_i420(small_i420, pyramid.size)
 
 
-def _blurred_small(frame: np.ndarray, strength: float, alpha: np.ndarray | Pyramid | None,
-                   pyramid: Pyramid | None) -> np.ndarray:
-    """:func:`blur_frame` before its upscale (``frame`` itself for no blur)."""
-    sigma = strength * frame.shape[0] / 720.0
+def _blurred_small(pyramid: Pyramid, strength: float, alpha: np.ndarray | Pyramid | None) -> np.ndarray | None:
+    """:func:`blur_frame` before its upscale (``None`` for no blur)."""
+    sigma = strength * pyramid.size[1] / 720.0
     if sigma <= 0:
-        return frame
-    pyramid = pyramid if pyramid is not None else Pyramid(frame)
+        return None
     small = pyramid.halved(int(math.log2(max(1.0, sigma / SMALL_SIGMA))))
     small_size = (small.shape[1], small.shape[0])
-    small_sigma = sigma * small_size[1] / frame.shape[0]
+    small_sigma = sigma * small_size[1] / pyramid.size[1]
     if alpha is None:
         return cv2.GaussianBlur(small, (0, 0), small_sigma)
-    matte = alpha if isinstance(alpha, Pyramid) else Pyramid(alpha)
-    weight = cv2.subtract(1.0, matte.resized(small_size))
+    weight = cv2.subtract(1.0, Pyramid.of(alpha).resized(small_size))
     weight += PLAIN_BLUR_SHARE
     weight = cv2.merge((weight, weight, weight))  # OpenCV per channel: numpy broadcasting is slower here
     weighted = cv2.GaussianBlur(cv2.multiply(small, weight, dtype=cv2.CV_32F), (0, 0), small_sigma)
@@ -160,10 +155,11 @@ class ColorBackground(StillBackground):
         self.spec = spec
         self._cache: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
-        if self._cache is None or self._cache.shape != frame.shape:
-            self._cache = np.empty_like(frame)
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        w, h = Pyramid.of(frame).size
+        if self._cache is None or self._cache.shape[:2] != (h, w):
+            self._cache = np.empty((h, w, 3), np.uint8)
             self._cache[:] = self.bgr
         return self._cache
 
@@ -175,10 +171,11 @@ class ImageBackground(StillBackground):
         self.image = load_image(path, BackgroundError)
         self._fitted: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
-        if self._fitted is None or self._fitted.shape != frame.shape:
-            self._fitted = cover_fit(self.image, (frame.shape[1], frame.shape[0]))
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+        size = Pyramid.of(frame).size
+        if self._fitted is None or self._fitted.shape[1::-1] != size:
+            self._fitted = cover_fit(self.image, size)
         return self._fitted
 
 
@@ -241,8 +238,8 @@ class VideoBackground(StillBackground):
         self._current, self._fitted = image, None
         return True
 
-    def render(self, frame: np.ndarray, timestamp: float, alpha: np.ndarray | Pyramid | None = None,
-               pyramid: Pyramid | None = None) -> np.ndarray:
+    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
+               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
         if self._start is None or timestamp < self._start:
             self._start, self._played = timestamp, 0
         wanted = round((timestamp - self._start) * self.fps, 6)
@@ -252,8 +249,9 @@ class VideoBackground(StillBackground):
             skipped += 1
         if self._played < int(wanted):  # far behind (e.g. after a pause): resume from here
             self._start = timestamp - self._played / self.fps
-        if self._fitted is None or self._fitted.shape != frame.shape:
-            self._fitted = cover_fit(self._current, (frame.shape[1], frame.shape[0]))
+        size = Pyramid.of(frame).size
+        if self._fitted is None or self._fitted.shape[1::-1] != size:
+            self._fitted = cover_fit(self._current, size)
         return self._fitted
 
     def close(self) -> None:

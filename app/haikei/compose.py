@@ -88,15 +88,29 @@ def composite(frame: np.ndarray, background: np.ndarray, alpha: np.ndarray) -> n
     return Compositor()(frame, background, alpha)
 
 
-def cover_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Scale ``image`` to cover ``size`` (w, h) keeping its aspect ratio, then centre-crop: no stretching."""
-    w, h = size
+def cover_crop(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The centre of ``image`` with the aspect ratio of ``size`` (w, h), sides even (a view, no copy):
+    what :func:`cover_fit` scales."""
     ih, iw = image.shape[:2]
-    scale = max(w / iw, h / ih)
-    sw, sh = max(w, round(iw * scale)), max(h, round(ih * scale))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    if (sw, sh) == (w, h):  # same aspect ratio: no crop, so no copy
-        return cv2.resize(image, (w, h), interpolation=interpolation)
-    scaled = cv2.resize(image, (sw, sh), interpolation=interpolation)
-    x, y = (sw - w) // 2, (sh - h) // 2
-    return np.ascontiguousarray(scaled[y : y + h, x : x + w])
+    w, h = size
+    cw, ch = (min(iw, round(ih * w / h)), ih) if iw * h > ih * w else (iw, min(ih, round(iw * h / w)))
+    cw, ch = max(cw - cw % 2, min(cw, 1)), max(ch - ch % 2, min(ch, 1))
+    x, y = (iw - cw) // 2, (ih - ch) // 2
+    return image[y : y + ch, x : x + cw]
+
+
+def cover_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale ``image`` to cover ``size`` (w, h) keeping its aspect ratio (centre-cropped): no stretching."""
+    crop = cover_crop(image, size)
+    interpolation = cv2.INTER_AREA if crop.shape[1] > size[0] else cv2.INTER_LINEAR
+    return cv2.resize(crop, tuple(size), interpolation=interpolation)
+
+
+def resize_i420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An I420 image (:func:`to_i420`) scaled to ``size`` (w, h; even), plane by plane (bilinear):
+    for a picture smaller than the output, cheaper than scaling it up in BGR and converting there."""
+    w, h = size
+    out = np.empty((h * 3 // 2, w), np.uint8)
+    for plane, target in zip(i420_planes(image), i420_planes(out)):
+        cv2.resize(plane, (target.shape[1], target.shape[0]), dst=target, interpolation=cv2.INTER_LINEAR)
+    return out

@@ -6,7 +6,8 @@ output thread composes and sends it (``haikei-process``). Segmenting frame n+1 o
 frame n: OpenCV, numpy and onnxruntime release the GIL, so two cores are both used.
 The caller (CLI or GUI) only starts, stops, reads stats and swaps :class:`Settings`.
 
-Timings per frame (ms): ``capture`` (read/decode + resize to the output size, no pacing waits),
+Timings per frame (ms): ``capture`` (read/decode, no pacing waits; the stages fit the picture to
+the output size),
 the stage times, ``total`` (capture + all the work on that frame, excluding waits between threads)
 and ``latency`` (from the frame's arrival off the source to the output accepting it, waits included).
 """
@@ -22,10 +23,10 @@ import cv2
 import numpy as np
 
 from haikei.catalog import Catalog
-from haikei.compose import cover_fit
 from haikei.errors import HaikeiError, SourceError
 from haikei.idle import IdleController
 from haikei.pipeline import FrameProcessor, Processed, Segmented
+from haikei.pyramid import Pyramid
 from haikei.settings import Settings
 from haikei.sinks import ReconnectingSink, Sink, open_sink
 from haikei.sources import RETRY_DELAYS, Frame, Source, open_source
@@ -278,10 +279,7 @@ class Engine:
             failures = 0
             self.source_error = None
             frame.arrived = time.monotonic()
-            if (frame.image.shape[1], frame.image.shape[0]) != size:
-                started = stage_clock()
-                frame.image = cover_fit(frame.image, size)
-                frame.capture_ms += (stage_clock() - started) * 1e3
+            frame.size = size  # fitted by the stages, each to the size it needs
             self._slot.put(frame)
 
     def _show_while_waiting(self, size: tuple[int, int], seconds: float) -> None:
@@ -316,15 +314,15 @@ class Engine:
                 self._apply_settings()
             started = stage_clock()
             if frame.index < 0:  # a status frame from the capture thread: show it as is
-                segmented = Segmented(frame, frame.image, None, {})
+                segmented = Segmented(frame, Pyramid(frame.image), None, {})
             else:
                 try:
                     segmented = self.processor.segment(frame)
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop the camera
                     self._report_failure("segmentation", exc)
                     # Never the raw camera picture: the user expects their room hidden.
-                    status = paused_frame((frame.image.shape[1], frame.image.shape[0]), "Effect error, see Haikei")
-                    segmented = Segmented(Frame(status, -1, frame.timestamp), status, None, {})
+                    status = paused_frame(frame.output_size, "Effect error, see Haikei")
+                    segmented = Segmented(Frame(status, -1, frame.timestamp), Pyramid(status), None, {})
             segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
             self._handoff.wait_empty(self._stop)
             self._handoff.put(segmented)

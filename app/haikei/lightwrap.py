@@ -26,8 +26,8 @@ def light_wrap(output: np.ndarray, background: np.ndarray, alpha: np.ndarray | P
     The small copies come from exact halvings and the blend is the uint8 one of ``compositor``
     (720p: ~2 ms instead of ~6 with area resizes and ``cv2.blendLinear``).
     """
-    matte = alpha if isinstance(alpha, Pyramid) else Pyramid(alpha)
-    h, w = matte.image.shape
+    matte = Pyramid.of(alpha)
+    w, h = matte.size
     small_size = (max(1, w // REDUCTION), max(1, h // REDUCTION))
     sigma = WRAP_SIGMA * h / 720.0 / REDUCTION
     a = matte.resized(small_size)

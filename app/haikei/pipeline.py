@@ -33,17 +33,21 @@ MODEL_KEYS = ("model", "threads", "accelerator")
 
 @dataclass
 class Segmented:
-    """A frame after the model and refinement: the (mirrored) image and its alpha matte."""
+    """A frame after the model and refinement: the (mirrored) frame and its alpha matte."""
 
     frame: Frame
-    image: np.ndarray
+    #: The (mirrored) frame and its halvings made so far, for the compositing stage to reuse.
+    pyramid: Pyramid
     #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
     alpha: np.ndarray | None
     timings_ms: dict[str, float]
-    #: ``image``'s halvings made so far, for the compositing stage to reuse.
-    pyramid: Pyramid | None = None
-    #: ``alpha``'s, with the refiner's small working matte as one of its levels.
+    #: ``alpha``'s pyramid, with the refiner's small working matte as one of its levels.
     matte: Pyramid | None = None
+
+    @property
+    def image(self) -> np.ndarray:
+        """The (mirrored) frame in BGR."""
+        return self.pyramid.image
 
 
 @dataclass
@@ -126,11 +130,11 @@ class FrameProcessor:
     def segment(self, frame: Frame) -> Segmented:
         """Mirror, run the model (or reuse its last mask for a still scene) and refine the mask."""
         settings = self.settings
-        image = cv2.flip(frame.image, 1) if settings.mirror else frame.image
+        picture = cv2.flip(frame.image, 1) if settings.mirror else frame.image
+        pyramid = Pyramid(picture, frame.size)
         if not self.background.replaces:
-            return Segmented(frame, image, None, {})
+            return Segmented(frame, pyramid, None, {})
         t0 = stage_clock()
-        pyramid = Pyramid(image)
         model_input = self.segmenter.resize_input(pyramid)
         mask = self.reuse.lookup(model_input, settings.mask_reuse)
         t1 = t2 = stage_clock()
@@ -144,29 +148,31 @@ class FrameProcessor:
         matte = self.refiner.matte(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
-        return Segmented(frame, image, matte.image, timings, pyramid, matte)
+        return Segmented(frame, pyramid, matte.image, timings, matte)
 
     def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
         """Blend the person over the background (frames with the effect off pass through), in
         ``pixel_format``: BGR, or I420 for a sink that takes it (blended in I420 where the effects
         in use allow, otherwise converted)."""
         timings = dict(segmented.timings_ms)
-        image = segmented.image
-        i420 = pixel_format == I420 and image.shape[0] % 2 == 0 and image.shape[1] % 2 == 0
+        pyramid = segmented.pyramid
+        i420 = pixel_format == I420 and pyramid.size[0] % 2 == 0 and pyramid.size[1] % 2 == 0
         made_as = I420 if i420 else BGR
         if segmented.alpha is None:
-            return Processed(to_i420(image) if i420 else image, None, timings, made_as)
+            return Processed(pyramid.i420() if i420 else pyramid.image, None, timings, made_as)
         started = stage_clock()
         settings = self.settings
         matte = segmented.matte if segmented.matte is not None else segmented.alpha
+        timestamp = segmented.frame.timestamp
         with self._background_lock:
             background = self.background
             decontaminating = settings.decontaminate > 0 and not background.made_from_frame
             if i420 and not decontaminating and settings.light_wrap <= 0:
-                behind = background.render_i420(image, segmented.frame.timestamp, matte, segmented.pyramid)
-                output = self.compositor.i420(to_i420(image), behind, segmented.alpha)
+                behind = background.render_i420(pyramid, timestamp, matte)
+                output = self.compositor.i420(pyramid.i420(), behind, segmented.alpha)
             else:
-                behind = background.render(image, segmented.frame.timestamp, matte, segmented.pyramid)
+                image = pyramid.image
+                behind = background.render(pyramid, timestamp, matte)
                 output = self.compositor(image, behind, segmented.alpha)
                 if decontaminating:
                     output = decontaminate(output, image, segmented.alpha, settings.decontaminate)

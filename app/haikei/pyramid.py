@@ -4,12 +4,19 @@ The model input, the refiner's guide and the background blur all need small copi
 frame. OpenCV's area resize is many times faster for an exact halving (720p → 640x360: 0.2 ms)
 than for another ratio (720p → 256x144 directly: 0.9 ms), so each small copy is cut from the
 nearest halving, and the halvings are shared instead of each stage shrinking the full frame.
+
+A camera picture smaller than the output (960x540 for 720p out) is not scaled up to make the
+frame: the small copies are cut from the picture itself, and the blend takes the frame in I420,
+scaled up plane by plane from the picture's (at 720p: 1.2 ms of BGR upscale, 0.3 ms of conversion
+and the first halving saved for ~0.8 ms of I420 work).
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from haikei.compose import cover_crop, resize_i420, to_i420
 
 
 class Pyramid:
@@ -18,33 +25,76 @@ class Pyramid:
     Not thread-safe: one stage at a time (the engine hands a frame's pyramid from thread to thread).
     """
 
-    def __init__(self, image: np.ndarray):
+    def __init__(self, image: np.ndarray, size: tuple[int, int] | None = None):
+        """``image`` is the frame; or, with a ``size`` (w, h) other than its own, the picture that
+        the frame is ``image`` fitted to (:func:`haikei.compose.cover_crop`, then scaled), made
+        only when a stage asks for the frame itself."""
+        h, w = image.shape[:2]
+        #: The frame's size (w, h).
+        self.size: tuple[int, int] = (w, h) if size is None else (int(size[0]), int(size[1]))
         #: The levels made so far, by number of halvings.
-        self.levels: dict[int, np.ndarray] = {0: image}
+        self.levels: dict[int, np.ndarray] = {}
+        self._picture: np.ndarray | None = None
+        self._i420: np.ndarray | None = None
+        if self.size == (w, h):
+            self.levels[0] = image
+        else:
+            self._picture = cover_crop(image, self.size)
+
+    @classmethod
+    def of(cls, image: np.ndarray | Pyramid) -> Pyramid:
+        """``image``'s pyramid (``image`` itself if it is one)."""
+        return image if isinstance(image, Pyramid) else cls(image)
 
     @property
     def image(self) -> np.ndarray:
-        return self.levels[0]
+        """The frame (made from the picture on first use)."""
+        return self.halved(0)
+
+    def i420(self) -> np.ndarray:
+        """The frame in I420 (even sides), made once: from the picture when that is smaller than
+        the frame and the frame was not made (:func:`haikei.compose.resize_i420`)."""
+        if self._i420 is None:
+            picture = self._picture
+            if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
+                self._i420 = to_i420(self.image)
+            else:
+                self._i420 = resize_i420(to_i420(picture), self.size)
+        return self._i420
 
     def seed(self, times: int, image: np.ndarray) -> None:
         """Take ``image`` as the frame halved ``times`` times, instead of making that level from the
         frame: for a caller that already has a small copy (the refiner's working matte), so that
         nothing reads the full frame for it. Levels below it are then made from ``image``."""
-        h, w = self.image.shape[:2]
+        w, h = self.size
         if times > 0 and image.shape[:2] == (h >> times, w >> times) and not (w % (1 << times) or h % (1 << times)):
             self.levels[times] = image
 
     def halved(self, times: int) -> np.ndarray:
         """The frame halved ``times`` times, or as often as both sides stay even and non-zero."""
-        known = max(k for k in self.levels if k <= times)
+        w, h = self.size
+        possible = 0
+        while possible < times and not (w % 2 or h % 2) and w >= 2 and h >= 2:
+            w, h, possible = w // 2, h // 2, possible + 1
+        times = possible
+        known = max((k for k in self.levels if k <= times), default=None)
+        if known is None:
+            self.levels[times] = self._from_picture((w, h))
+            return self.levels[times]
         while known < times:
             top = self.levels[known]
-            h, w = top.shape[:2]
-            if w % 2 or h % 2 or w < 2 or h < 2:
-                return top
             known += 1
-            self.levels[known] = cv2.resize(top, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+            self.levels[known] = cv2.resize(top, (top.shape[1] // 2, top.shape[0] // 2), interpolation=cv2.INTER_AREA)
         return self.levels[times]
+
+    def _from_picture(self, size: tuple[int, int]) -> np.ndarray:
+        """The picture at ``size``: halved while it stays at least that big, then scaled (bilinear)."""
+        picture = self._picture
+        while picture.shape[1] // 2 >= size[0] and picture.shape[0] // 2 >= size[1] and not (picture.shape[1] % 2 or picture.shape[0] % 2):
+            picture = cv2.resize(picture, (picture.shape[1] // 2, picture.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        if picture.shape[1::-1] == size:
+            return np.ascontiguousarray(picture)
+        return cv2.resize(picture, size, interpolation=cv2.INTER_LINEAR)
 
     def resized(self, size: tuple[int, int], dst: np.ndarray | None = None) -> np.ndarray:
         """The frame at ``size`` (w, h): the smallest halving at least that big, then, if needed, a
@@ -52,7 +102,7 @@ class Pyramid:
 
         Without ``dst`` the result may be a level itself: do not write into it.
         """
-        w, h = self.image.shape[1], self.image.shape[0]
+        w, h = self.size
         times = 0
         while (w >> (times + 1)) >= size[0] and (h >> (times + 1)) >= size[1]:
             times += 1

@@ -86,8 +86,8 @@ class MaskRefiner:
         ``grey`` is the frame in grey at about the mask's size when the caller has it already (the
         model input). The guide is cut from the frame's :class:`Pyramid` (pass it rather than the
         bare frame when the model input came from it)."""
-        pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
-        frame_size = (pyramid.image.shape[1], pyramid.image.shape[0])
+        pyramid = Pyramid.of(frame)
+        frame_size = pyramid.size
         mask = self.smooth(mask, settings.smoothing, pyramid, grey)
         size = working_size(frame_size, (mask.shape[1], mask.shape[0]), settings.guide_scale)
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)

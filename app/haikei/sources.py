@@ -41,6 +41,13 @@ class Frame:
     capture_ms: float = 0.0
     #: When the frame came off the source (``time.monotonic()``); the engine's latency counts from here.
     arrived: float = 0.0
+    #: The output size (w, h) ``image`` is to be fitted to, when not its own: the stages then make
+    #: only the copies of it they need (:class:`haikei.pyramid.Pyramid`), not the fitted frame.
+    size: tuple[int, int] | None = None
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        return self.size if self.size is not None else (self.image.shape[1], self.image.shape[0])
 
 
 class Source:

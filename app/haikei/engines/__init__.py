@@ -42,8 +42,8 @@ class Segmenter(ABC):
 
         Given the frame's :class:`Pyramid`, cut from its nearest halving (which later stages reuse).
         """
-        pyramid = frame if isinstance(frame, Pyramid) else Pyramid(frame)
-        pyramid.resized(self.input_size_for(pyramid.image.shape[1::-1]), dst=self._resized)
+        pyramid = Pyramid.of(frame)
+        pyramid.resized(self.input_size_for(pyramid.size), dst=self._resized)
         if self.manifest.channel_order == "RGB":
             cv2.cvtColor(self._resized, cv2.COLOR_BGR2RGB, dst=self._resized)
         return self._resized

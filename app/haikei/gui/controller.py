@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from haikei.catalog import Catalog
+from haikei.compose import cover_crop
 from haikei.config import save_settings
 from haikei.engine import Engine
 from haikei.errors import HaikeiError, OutputError
@@ -30,7 +31,8 @@ SAVE_DELAY_MS = 400
 
 @dataclass(frozen=True)
 class OutputFrame:
-    """One frame that left the engine: what was sent, the camera image, a running number."""
+    """One frame that left the engine: what was sent, the camera picture (cropped to the output's
+    aspect, not scaled), a running number."""
 
     result: Processed
     original: np.ndarray
@@ -215,7 +217,7 @@ class EngineController(QObject):
     # -- frames and status (worker thread → slot; GUI reads) ------------------------------
     def _on_output(self, result: Processed, frame) -> None:
         self.frames_out += 1
-        self._latest = OutputFrame(result, frame.image, self.frames_out)
+        self._latest = OutputFrame(result, cover_crop(frame.image, frame.output_size), self.frames_out)
 
     @property
     def latest(self) -> OutputFrame | None:

@@ -83,7 +83,8 @@ class PreviewWidget(QWidget):
             return None
         self._shown_number = latest.number
         if self.mode == "original":
-            return cv2.flip(latest.original, 1) if self.controller.settings.mirror else latest.original
+            original = latest.original  # may be a view cropped from the camera picture: QImage needs whole rows
+            return cv2.flip(original, 1) if self.controller.settings.mirror else np.ascontiguousarray(original)
         if self.mode == "mask":
             if latest.alpha is None:  # no segmentation running (effect off, paused): all person
                 return np.full(latest.image.shape[:2], 255, np.uint8)
