@@ -189,9 +189,13 @@ def test_a_smaller_picture_is_never_scaled_up_to_the_frame(doctor_video):
     fitted = cover_fit(frame.image, (1280, 720))
     processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", smoothing=0))
     try:
-        segmented = processor.segment(frame)
+        segmented = processor.segment(frame, NullSink.pixel_format)
         processor.compose(segmented, NullSink.pixel_format)
         masks = [alpha > 0.5 for alpha in (segmented.alpha, processor.segment(Frame(fitted, 1, 0.0)).alpha)]
+        # Composited in BGR (a file), the frame is needed: made while segmenting, not in compose;
+        # the small copies stay the picture's, so the mask does not depend on the output's format.
+        for_bgr = processor.segment(frame).pyramid
+        assert 0 in for_bgr.levels and np.array_equal(for_bgr.levels[2], segmented.pyramid.levels[2])
     finally:
         processor.close()
     pyramid = segmented.pyramid

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from haikei.catalog import Catalog
+from haikei.compose import BGR
 from haikei.errors import HaikeiError, SourceError
 from haikei.idle import IdleController
 from haikei.pipeline import FrameProcessor, Processed, Segmented
@@ -317,7 +318,7 @@ class Engine:
                 segmented = Segmented(frame, Pyramid(frame.image), None, {})
             else:
                 try:
-                    segmented = self.processor.segment(frame)
+                    segmented = self.processor.segment(frame, getattr(self.sink, "pixel_format", BGR))
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop the camera
                     self._report_failure("segmentation", exc)
                     # Never the raw camera picture: the user expects their room hidden.

@@ -127,14 +127,20 @@ class FrameProcessor:
         self.settings = settings
         return errors
 
-    def segment(self, frame: Frame) -> Segmented:
-        """Mirror, run the model (or reuse its last mask for a still scene) and refine the mask."""
+    def segment(self, frame: Frame, pixel_format: str = BGR) -> Segmented:
+        """Mirror, run the model (or reuse its last mask for a still scene) and refine the mask.
+
+        When compositing for ``pixel_format`` will need the frame in BGR and it is still to be made
+        from a smaller picture, it is made here: on the engine's segment thread, alongside the
+        previous frame's compositing, as the capture thread used to."""
         settings = self.settings
         picture = cv2.flip(frame.image, 1) if settings.mirror else frame.image
         pyramid = Pyramid(picture, frame.size)
         if not self.background.replaces:
             return Segmented(frame, pyramid, None, {})
         t0 = stage_clock()
+        if not self._blends_in_i420(pixel_format, pyramid.size, self.background):
+            pyramid.halved(0)
         model_input = self.segmenter.resize_input(pyramid)
         mask = self.reuse.lookup(model_input, settings.mask_reuse)
         t1 = t2 = stage_clock()
@@ -149,6 +155,13 @@ class FrameProcessor:
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
         return Segmented(frame, pyramid, matte.image, timings, matte)
+
+    def _blends_in_i420(self, pixel_format: str, size: tuple[int, int], background: Background) -> bool:
+        """Whether the blend for ``pixel_format`` runs in I420: for a sink taking it, a frame with
+        even sides, and none of the effects that work in BGR (light wrap, edge cleanup) in use."""
+        settings = self.settings
+        return (pixel_format == I420 and size[0] % 2 == 0 and size[1] % 2 == 0 and settings.light_wrap <= 0
+                and (settings.decontaminate <= 0 or background.made_from_frame))
 
     def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
         """Blend the person over the background (frames with the effect off pass through), in
@@ -166,15 +179,14 @@ class FrameProcessor:
         timestamp = segmented.frame.timestamp
         with self._background_lock:
             background = self.background
-            decontaminating = settings.decontaminate > 0 and not background.made_from_frame
-            if i420 and not decontaminating and settings.light_wrap <= 0:
+            if self._blends_in_i420(pixel_format, pyramid.size, background):
                 behind = background.render_i420(pyramid, timestamp, matte)
                 output = self.compositor.i420(pyramid.i420(), behind, segmented.alpha)
             else:
                 image = pyramid.image
                 behind = background.render(pyramid, timestamp, matte)
                 output = self.compositor(image, behind, segmented.alpha)
-                if decontaminating:
+                if settings.decontaminate > 0 and not background.made_from_frame:
                     output = decontaminate(output, image, segmented.alpha, settings.decontaminate)
                 if settings.light_wrap > 0:
                     output = light_wrap(output, behind, matte, settings.light_wrap, self.compositor)
@@ -184,7 +196,7 @@ class FrameProcessor:
         return Processed(output, segmented.alpha, timings, made_as)
 
     def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
-        return self.compose(self.segment(frame), pixel_format)
+        return self.compose(self.segment(frame, pixel_format), pixel_format)
 
     def close(self) -> None:
         self.segmenter.close()

@@ -77,7 +77,9 @@ class Pyramid:
         while possible < times and not (w % 2 or h % 2) and w >= 2 and h >= 2:
             w, h, possible = w // 2, h // 2, possible + 1
         times = possible
-        known = max((k for k in self.levels if k <= times), default=None)
+        # With a picture, the small levels come from it, never from the frame scaled up from it:
+        # the same pixels whether or not a stage asked for the frame first.
+        known = max((k for k in self.levels if k <= times and (k > 0 or self._picture is None)), default=None)
         if known is None:
             self.levels[times] = self._from_picture((w, h))
             return self.levels[times]
