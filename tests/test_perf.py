@@ -209,6 +209,7 @@ def test_a_smaller_picture_is_never_scaled_up_to_the_frame(doctor_video):
     assert difference[720:].mean() <= 0.5 and np.percentile(difference[720:], 99) <= 4  # U, V
     assert sorted(pyramid.levels) == [2, 3]
     assert np.array_equal(pyramid.image, cover_fit(frame.image, (1280, 720)))  # made on demand, as fitted
+    assert pyramid.image is pyramid.image  # and once
 
 
 def test_cover_crop_is_the_centre_at_the_outputs_aspect():

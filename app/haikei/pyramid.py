@@ -77,6 +77,8 @@ class Pyramid:
         while possible < times and not (w % 2 or h % 2) and w >= 2 and h >= 2:
             w, h, possible = w // 2, h // 2, possible + 1
         times = possible
+        if times in self.levels:
+            return self.levels[times]
         # With a picture, the small levels come from it, never from the frame scaled up from it:
         # the same pixels whether or not a stage asked for the frame first.
         known = max((k for k in self.levels if k <= times and (k > 0 or self._picture is None)), default=None)
