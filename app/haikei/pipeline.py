@@ -64,6 +64,12 @@ class Processed:
         return from_i420(self.image) if self.pixel_format == I420 else self.image
 
 
+def made_in_i420(pixel_format: str, size: tuple[int, int]) -> bool:
+    """Whether the output picture is made in I420: for a sink taking it, and a frame with even
+    sides (I420 has none other)."""
+    return pixel_format == I420 and size[0] % 2 == 0 and size[1] % 2 == 0
+
+
 class FrameProcessor:
     """Owns the model, the background and the refiner's history.
 
@@ -157,10 +163,11 @@ class FrameProcessor:
         return Segmented(frame, pyramid, matte.image, timings, matte)
 
     def _blends_in_i420(self, pixel_format: str, size: tuple[int, int], background: Background) -> bool:
-        """Whether the blend for ``pixel_format`` runs in I420: for a sink taking it, a frame with
-        even sides, and none of the effects that work in BGR (light wrap, edge cleanup) in use."""
+        """Whether the blend for ``pixel_format`` runs in I420: the output is made in it
+        (:func:`made_in_i420`) and none of the effects that work in BGR (light wrap, edge cleanup)
+        is in use."""
         settings = self.settings
-        return (pixel_format == I420 and size[0] % 2 == 0 and size[1] % 2 == 0 and settings.light_wrap <= 0
+        return (made_in_i420(pixel_format, size) and settings.light_wrap <= 0
                 and (settings.decontaminate <= 0 or background.made_from_frame))
 
     def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
@@ -169,7 +176,7 @@ class FrameProcessor:
         in use allow, otherwise converted)."""
         timings = dict(segmented.timings_ms)
         pyramid = segmented.pyramid
-        i420 = pixel_format == I420 and pyramid.size[0] % 2 == 0 and pyramid.size[1] % 2 == 0
+        i420 = made_in_i420(pixel_format, pyramid.size)
         made_as = I420 if i420 else BGR
         if segmented.alpha is None:
             return Processed(pyramid.i420() if i420 else pyramid.image, None, timings, made_as)

@@ -86,16 +86,15 @@ class Pyramid:
             self.levels[times] = self._from_picture((w, h))
             return self.levels[times]
         while known < times:
-            top = self.levels[known]
+            self.levels[known + 1] = _halve(self.levels[known])
             known += 1
-            self.levels[known] = cv2.resize(top, (top.shape[1] // 2, top.shape[0] // 2), interpolation=cv2.INTER_AREA)
         return self.levels[times]
 
     def _from_picture(self, size: tuple[int, int]) -> np.ndarray:
         """The picture at ``size``: halved while it stays at least that big, then scaled (bilinear)."""
         picture = self._picture
         while picture.shape[1] // 2 >= size[0] and picture.shape[0] // 2 >= size[1] and not (picture.shape[1] % 2 or picture.shape[0] % 2):
-            picture = cv2.resize(picture, (picture.shape[1] // 2, picture.shape[0] // 2), interpolation=cv2.INTER_AREA)
+            picture = _halve(picture)
         if picture.shape[1::-1] == size:
             return np.ascontiguousarray(picture)
         return cv2.resize(picture, size, interpolation=cv2.INTER_LINEAR)
@@ -119,3 +118,8 @@ class Pyramid:
             return dst
         interpolation = cv2.INTER_AREA if sw >= 2 * size[0] or sh >= 2 * size[1] else cv2.INTER_LINEAR
         return cv2.resize(source, tuple(size), dst=dst, interpolation=interpolation)
+
+
+def _halve(image: np.ndarray) -> np.ndarray:
+    """``image`` shrunk by 2 (area average; sides even: OpenCV's fast exact halving)."""
+    return cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA)
