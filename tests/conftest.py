@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from pipewire_session import pipewire  # noqa: F401 - the private PipeWire session fixture
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DOCTOR_VIDEO = SHARED / "data" / "videos" / "Doctor-26732.mp4"

@@ -14,8 +14,9 @@ from gi.repository import Gst  # noqa: E402
 
 def main(target: str, count: int, out: str) -> int:
     Gst.init(None)
-    pipeline = Gst.parse_launch(f"pipewiresrc target-object={target} ! video/x-raw,format=I420 "
-                                "! appsink name=out sync=false max-buffers=300")
+    pipeline = Gst.parse_launch(
+        f"pipewiresrc target-object={target} ! video/x-raw,format=I420 ! appsink name=out sync=false max-buffers=300"
+    )
     appsink = pipeline.get_by_name("out")
     started = time.monotonic()
     pipeline.set_state(Gst.State.PLAYING)
@@ -32,7 +33,9 @@ def main(target: str, count: int, out: str) -> int:
             caps = sample.get_caps().to_string()
             buffer = sample.get_buffer()
             ok, info = buffer.map(Gst.MapFlags.READ)
-            frames.append(np.frombuffer(info.data, np.uint8)[: width * height * 3 // 2].reshape(height * 3 // 2, width).copy())
+            frames.append(
+                np.frombuffer(info.data, np.uint8)[: width * height * 3 // 2].reshape(height * 3 // 2, width).copy()
+            )
             buffer.unmap(info)
     finally:
         pipeline.set_state(Gst.State.NULL)

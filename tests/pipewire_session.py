@@ -82,9 +82,16 @@ class PipeWireSession:
 
     def _spawn(self, argv: list[str], **kw) -> subprocess.Popen:
         log = open(self.root / f"{argv[0]}.log", "wb")
-        process = subprocess.Popen(argv, env={**os.environ, **self.env}, stdin=subprocess.DEVNULL,
-                                   stderr=log, stdout=kw.pop("stdout", log), text=True,
-                                   preexec_fn=_die_with_parent, **kw)
+        process = subprocess.Popen(
+            argv,
+            env={**os.environ, **self.env},
+            stdin=subprocess.DEVNULL,
+            stderr=log,
+            stdout=kw.pop("stdout", log),
+            text=True,
+            preexec_fn=_die_with_parent,
+            **kw,
+        )
         log.close()
         self.processes.append(process)
         return process
@@ -94,18 +101,23 @@ class PipeWireSession:
         while not ready():
             dead = [p.args[0] for p in self.processes if p.poll() is not None]
             if dead or time.monotonic() > deadline:
-                raise RuntimeError(f"waiting for {what}: {'exited: ' + ', '.join(dead) if dead else 'timed out'} "
-                                   f"(logs in {self.root})")
+                raise RuntimeError(
+                    f"waiting for {what}: {'exited: ' + ', '.join(dead) if dead else 'timed out'} (logs in {self.root})"
+                )
             time.sleep(0.05)
 
     def dump(self) -> list[dict]:
-        out = subprocess.run(["pw-dump", "--no-colors"], env={**os.environ, **self.env},
-                             capture_output=True, text=True, timeout=10).stdout
+        out = subprocess.run(
+            ["pw-dump", "--no-colors"], env={**os.environ, **self.env}, capture_output=True, text=True, timeout=10
+        ).stdout
         return json.loads(out or "[]")
 
     def client_names(self) -> list[str]:
-        return [((o.get("info") or {}).get("props") or {}).get("application.name", "")
-                for o in self.dump() if o.get("type", "").endswith(":Client")]
+        return [
+            ((o.get("info") or {}).get("props") or {}).get("application.name", "")
+            for o in self.dump()
+            if o.get("type", "").endswith(":Client")
+        ]
 
     def nodes(self) -> list[dict]:
         return [o["info"] for o in self.dump() if o.get("type", "").endswith(":Node") and o.get("info")]
@@ -129,7 +141,10 @@ def pipewire(tmp_path_factory):
     """A running private PipeWire session; this process's environment points at it meanwhile."""
     missing = missing_programs()
     problem = gstreamer_problem() or (
-        f"PipeWire tests need {', '.join(missing)} (apt install pipewire wireplumber pipewire-bin dbus)" if missing else None)
+        f"PipeWire tests need {', '.join(missing)} (apt install pipewire wireplumber pipewire-bin dbus)"
+        if missing
+        else None
+    )
     if problem:
         if os.environ.get("HAIKEI_REQUIRE_PIPEWIRE"):  # CI: a missing PipeWire is a failure, not a skip
             pytest.fail(problem)

@@ -22,8 +22,15 @@ from haikei.sinks import NullSink
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos" / "Doctor-26732.mp4"
 
 
-def soak(source: Path, size: tuple[int, int], frames: int | None, seconds: float | None, paced: bool,
-         samples: int = 20, background: str = "blur") -> list[tuple[int, float, float]]:
+def soak(
+    source: Path,
+    size: tuple[int, int],
+    frames: int | None,
+    seconds: float | None,
+    paced: bool,
+    samples: int = 20,
+    background: str = "blur",
+) -> list[tuple[int, float, float]]:
     """Run until ``frames`` or ``seconds``; return (frames, seconds, rss_mb) samples."""
     process = psutil.Process()
     settings = Settings(source=str(source), width=size[0], height=size[1], background=background)

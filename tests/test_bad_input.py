@@ -9,7 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SHARED, need_shared
 from haikei.backgrounds import parse_background
@@ -92,11 +93,13 @@ def test_unsupported_formats_are_refused(tmp_path, suffix):
 
 
 @FUZZ
-@given(manifest=st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=6),
-    max_leaves=20,
-))
+@given(
+    manifest=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=6),
+        max_leaves=20,
+    )
+)
 def test_broken_manifests_give_model_errors(tmp_path, manifest):
     path = tmp_path / "model.json"
     path.write_text(json.dumps(manifest))
@@ -132,7 +135,9 @@ def test_corrupt_settings_never_crash_and_are_backed_up(tmp_path, blob):
             backup.unlink()
 
 
-@pytest.mark.parametrize("spec", ["blur:nan", "blur:inf", "blur:-1", "color:#gggggg", "image:", "video:", ":", "", "   "])
+@pytest.mark.parametrize(
+    "spec", ["blur:nan", "blur:inf", "blur:-1", "color:#gggggg", "image:", "video:", ":", "", "   "]
+)
 def test_odd_background_specs(spec):
     with pytest.raises(BackgroundError):
         parse_background(spec)

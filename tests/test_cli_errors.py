@@ -17,6 +17,7 @@ from haikei.catalog import load_catalog
 
 def png_header_only(path, width, height):
     """A PNG that claims to be ``width``x``height``: enough to test the size limit without the pixels."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -48,29 +49,64 @@ def run_args(files, *extra):
 
 CASES = [
     ("unknown model", lambda f: run_args(f, "--model", "nope"), "unknown model 'nope'; choose one of: "),
-    ("tampered model", lambda f: run_args(f, "--model", "tampered", "--models-dir", str(f["dir"] / "tampered")),
-     "fails its sha256 check"),
+    (
+        "tampered model",
+        lambda f: run_args(f, "--model", "tampered", "--models-dir", str(f["dir"] / "tampered")),
+        "fails its sha256 check",
+    ),
     ("missing models dir", lambda f: run_args(f, "--models-dir", str(f["dir"] / "nowhere")), "models folder not found"),
     ("missing background", lambda f: run_args(f, "--background", f"image:{f['dir']}/none.jpg"), "image file not found"),
-    ("corrupt background", lambda f: run_args(f, "--background", f"image:{f['dir']}/garbage.jpg"), "cannot decode image"),
-    ("huge background", lambda f: run_args(f, "--background", f"image:{f['dir']}/huge.png"),
-     "is too large (12000x9000 pixels); use an image below 50 megapixels"),
+    (
+        "corrupt background",
+        lambda f: run_args(f, "--background", f"image:{f['dir']}/garbage.jpg"),
+        "cannot decode image",
+    ),
+    (
+        "huge background",
+        lambda f: run_args(f, "--background", f"image:{f['dir']}/huge.png"),
+        "is too large (12000x9000 pixels); use an image below 50 megapixels",
+    ),
     ("bad blur", lambda f: run_args(f, "--background", "blur:lots"), "bad blur strength 'lots'"),
     ("bad colour", lambda f: run_args(f, "--background", "color:#12"), "write it as color:#RRGGBB"),
-    ("bad spec", lambda f: run_args(f, "--background", "sparkles"),
-     "bad background 'sparkles'; use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"),
-    ("missing source", lambda f: ["run", "--source", f"{f['dir']}/none.mp4", "--output", "none"], "video file not found"),
-    ("truncated video", lambda f: ["run", "--source", f"{f['dir']}/truncated.mp4", "--output", "none"], "cannot decode video"),
-    ("corrupt image source", lambda f: ["run", "--source", f"{f['dir']}/garbage.jpg", "--output", "none"], "cannot decode image"),
+    (
+        "bad spec",
+        lambda f: run_args(f, "--background", "sparkles"),
+        "bad background 'sparkles'; use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none",
+    ),
+    (
+        "missing source",
+        lambda f: ["run", "--source", f"{f['dir']}/none.mp4", "--output", "none"],
+        "video file not found",
+    ),
+    (
+        "truncated video",
+        lambda f: ["run", "--source", f"{f['dir']}/truncated.mp4", "--output", "none"],
+        "cannot decode video",
+    ),
+    (
+        "corrupt image source",
+        lambda f: ["run", "--source", f"{f['dir']}/garbage.jpg", "--output", "none"],
+        "cannot decode image",
+    ),
     ("no camera", lambda f: ["run", "--source", "7", "--output", "none"], "cannot open camera 7"),
-    ("no virtual camera", lambda f: ["run", "--source", str(f["video"]), "--output", "vcam", "--frames", "1"],
-     'no virtual camera device found; install v4l2loopback (Debian/Ubuntu: sudo apt install v4l2loopback-dkms) '
-     'and run sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label="Haikei"'),
+    (
+        "no virtual camera",
+        lambda f: ["run", "--source", str(f["video"]), "--output", "vcam", "--frames", "1"],
+        "no virtual camera device found; install v4l2loopback (Debian/Ubuntu: sudo apt install v4l2loopback-dkms) "
+        'and run sudo modprobe v4l2loopback devices=1 exclusive_caps=1 card_label="Haikei"',
+    ),
     ("bad size", lambda f: run_args(f, "--size", "720p"), "bad size '720p'; write it as WIDTHxHEIGHT"),
     ("odd size", lambda f: run_args(f, "--size", "641x361"), "unsupported size 641x361"),
-    ("bad output type", lambda f: ["run", "--source", str(f["video"]), "--output", f"{f['dir']}/x.xyz"],
-     "unsupported output file type '.xyz'"),
-    ("process missing input", lambda f: ["process", f"{f['dir']}/none.mp4", f"{f['dir']}/out.mkv"], "video file not found"),
+    (
+        "bad output type",
+        lambda f: ["run", "--source", str(f["video"]), "--output", f"{f['dir']}/x.xyz"],
+        "unsupported output file type '.xyz'",
+    ),
+    (
+        "process missing input",
+        lambda f: ["process", f"{f['dir']}/none.mp4", f"{f['dir']}/out.mkv"],
+        "video file not found",
+    ),
     ("process into missing folder", lambda f: ["process", str(f["video"]), f"{f['dir']}/no/out.mkv"], "output folder"),
 ]
 

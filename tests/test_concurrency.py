@@ -6,8 +6,6 @@ import random
 import threading
 import time
 
-import numpy as np
-
 from haikei.engine import Engine
 from haikei.settings import Settings
 from haikei.sinks import Sink
@@ -34,8 +32,12 @@ class TearCheckingSink(Sink):
 def test_settings_hammered_from_two_threads(doctor_video):
     sink = TearCheckingSink()
     errors = []
-    engine = Engine(Settings(source=str(doctor_video), width=640, height=360, background="color:#ff0000"),
-                    sink=sink, paced=False, on_error=errors.append).start()
+    engine = Engine(
+        Settings(source=str(doctor_video), width=640, height=360, background="color:#ff0000"),
+        sink=sink,
+        paced=False,
+        on_error=errors.append,
+    ).start()
     stop = threading.Event()
     failures = []
 
@@ -43,13 +45,15 @@ def test_settings_hammered_from_two_threads(doctor_video):
         rng = random.Random(seed)
         try:
             while not stop.is_set():
-                change = rng.choice([
-                    {"background": rng.choice(list(COLOURS))},
-                    {"preset": rng.choice(["quality", "balanced", "speed"])},
-                    {"mirror": rng.random() < 0.5},
-                    {"smoothing": rng.choice([0.0, 0.3, 0.6])},
-                    {"model": rng.choice(["selfie-landscape", "selfie-general"])},
-                ])
+                change = rng.choice(
+                    [
+                        {"background": rng.choice(list(COLOURS))},
+                        {"preset": rng.choice(["quality", "balanced", "speed"])},
+                        {"mirror": rng.random() < 0.5},
+                        {"smoothing": rng.choice([0.0, 0.3, 0.6])},
+                        {"model": rng.choice(["selfie-landscape", "selfie-general"])},
+                    ]
+                )
                 engine.update(**change)
                 engine.snapshot()
                 time.sleep(rng.random() * 0.002)

@@ -56,14 +56,14 @@ def _images() -> list[Path]:
 def _fit(bgr: np.ndarray, h: int, w: int) -> np.ndarray:
     """Centre-crop to the h:w aspect ratio, resize with INTER_AREA, return uint8 RGB."""
     ih, iw = bgr.shape[:2]
-    if iw * h > ih * w:          # too wide
+    if iw * h > ih * w:  # too wide
         cw = ih * w // h
         x0 = (iw - cw) // 2
-        bgr = bgr[:, x0:x0 + cw]
-    else:                        # too tall
+        bgr = bgr[:, x0 : x0 + cw]
+    else:  # too tall
         ch = iw * h // w
         y0 = (ih - ch) // 2
-        bgr = bgr[y0:y0 + ch]
+        bgr = bgr[y0 : y0 + ch]
     out = cv2.resize(bgr, (w, h), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(out[:, :, ::-1])
 
@@ -73,9 +73,9 @@ def test_committed_onnx_is_reproduced(stem, tmp_path):
     committed = MODELS / f"{stem}.onnx"
     out = tmp_path / f"{stem}.onnx"
     tflite2onnx.convert(MODELS / f"{stem}.tflite", out, dynamic=stem in DYNAMIC)
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == \
-        hashlib.sha256(committed.read_bytes()).hexdigest(), \
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(committed.read_bytes()).hexdigest(), (
         f"{committed.name} is stale: re-run python -m haikei.tools.tflite2onnx"
+    )
 
 
 @pytest.mark.parametrize("stem", sorted(MODEL_SIZES))
@@ -85,7 +85,11 @@ def test_onnx_interface_matches_tflite(stem):
     onnx.checker.check_model(model, full_check=True)
 
     def sig(vi):
-        return vi.name, vi.type.tensor_type.elem_type, [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
+        return (
+            vi.name,
+            vi.type.tensor_type.elem_type,
+            [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim],
+        )
 
     if stem in DYNAMIC:
         h, w = tflite2onnx.DYNAMIC_DIMS
@@ -125,11 +129,12 @@ def test_onnx_matches_mediapipe(stem):
     h, w = MODEL_SIZES[stem]
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(str(MODELS / f"{stem}.onnx"), so,
-                                providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(MODELS / f"{stem}.onnx"), so, providers=["CPUExecutionProvider"])
     options = vision.ImageSegmenterOptions(
         base_options=BaseOptions(model_asset_path=str(MODELS / f"{stem}.tflite")),
-        output_confidence_masks=True, output_category_mask=False)
+        output_confidence_masks=True,
+        output_category_mask=False,
+    )
 
     diffs = {}
     with vision.ImageSegmenter.create_from_options(options) as segmenter:
@@ -143,7 +148,7 @@ def test_onnx_matches_mediapipe(stem):
             ref = np.array(result.confidence_masks[0].numpy_view(), dtype=np.float32, copy=True)
             ref = ref.reshape(h, w)
 
-            x = (rgb.astype(np.float32) / 255.0)[None]            # [0, 1], NHWC, RGB
+            x = (rgb.astype(np.float32) / 255.0)[None]  # [0, 1], NHWC, RGB
             (mask,) = sess.run(["mask"], {"input": x})
             assert mask.shape == (1, h, w, 1) and mask.dtype == np.float32
             diffs[path.name] = float(np.abs(mask[0, :, :, 0] - ref).max())
@@ -202,5 +207,5 @@ def test_dynamic_graph_equals_fixed_and_follows_the_input_size(tmp_path):
     (mask,) = dynamic.run(["mask"], {"input": wide})
     assert mask.shape == (1, 192, 352, 1)
     assert 0.02 < float((mask > 0.5).mean()) < 0.98
-    with pytest.raises(Exception):  # onnxruntime fails: 200 is not a multiple of the stride (16)
+    with pytest.raises(Exception):  # noqa: B017 - onnxruntime fails: 200 is not a multiple of the stride (16)
         dynamic.run(["mask"], {"input": np.zeros((1, 200, 200, 3), np.float32)})

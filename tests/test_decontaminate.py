@@ -114,7 +114,9 @@ def test_real_photos_lose_most_of_the_old_room_in_the_edge():
 
 def test_a_too_wide_matte_is_not_made_worse():
     plain_mae, plain_off, mae, off = synthetic_errors("wide")
-    print(f"2 px too wide: ordinary MAE {plain_mae:.2f}, >20 {plain_off:.3f}; decontaminated MAE {mae:.2f}, >20 {off:.3f}")
+    print(
+        f"2 px too wide: ordinary MAE {plain_mae:.2f}, >20 {plain_off:.3f}; decontaminated MAE {mae:.2f}, >20 {off:.3f}"
+    )
     assert mae < 1.02 * plain_mae and off < 1.02 * plain_off
 
 

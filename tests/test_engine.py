@@ -59,15 +59,22 @@ def test_frames_flow_on_worker_threads_with_stage_timings(doctor_video):
     assert len(sink.frames) == 30 and sink.frames[0].shape == (360, 640, 3)
     assert sink.threads == {"haikei-process"}
     assert set(STAGES) <= snap["stages"].keys()
-    assert all(snap["stages"][s]["p50"] > 0 for s in ("capture", "preprocess", "inference", "refine", "compose", "total"))
+    assert all(
+        snap["stages"][s]["p50"] > 0 for s in ("capture", "preprocess", "inference", "refine", "compose", "total")
+    )
     assert snap["fps"] > 0 and snap["frames"] == 30
 
 
 def test_stale_frames_are_dropped_not_queued(doctor_video):
     indexes = []
     sink = CollectingSink(delay=0.08)  # a sink slower than the 30 fps source
-    engine = Engine(settings(doctor_video), sink=sink, paced=True, max_frames=15,
-                    on_output=lambda result, frame: indexes.append(frame.index)).start()
+    engine = Engine(
+        settings(doctor_video),
+        sink=sink,
+        paced=True,
+        max_frames=15,
+        on_output=lambda result, frame: indexes.append(frame.index),
+    ).start()
     assert engine.wait(30)
     snap = engine.snapshot()
     engine.stop()

@@ -1,5 +1,6 @@
 """The fake_v4l2 LD_PRELOAD shim drives pyvirtualcam's real native
 v4l2loopback backend end to end (in a subprocess) and records its frames."""
+
 import ctypes
 import os
 import struct
@@ -15,18 +16,30 @@ except ImportError:  # tests/ imported as a package
     from tests.fake_v4l2 import FakeDevice, build_shim, gcc_available
 
 pytestmark = [
-    pytest.mark.skipif(not sys.platform.startswith("linux"),
-                       reason="LD_PRELOAD shim and v4l2loopback backend are Linux-only"),
-    pytest.mark.skipif(not gcc_available(),
-                       reason="gcc not found: cannot build the fake_v4l2 LD_PRELOAD shim"),
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="LD_PRELOAD shim and v4l2loopback backend are Linux-only"
+    ),
+    pytest.mark.skipif(not gcc_available(), reason="gcc not found: cannot build the fake_v4l2 LD_PRELOAD shim"),
 ]
 
 W, H = 320, 240
 PREFIX = "'v4l2loopback' backend: "  # pyvirtualcam.Camera wraps backend errors
-NO_DEVICE = (PREFIX + "No v4l2 loopback device found at /dev/video[0-99]. "
-             "Did you run 'modprobe v4l2loopback'? See also pyvirtualcam's documentation.")
-COLOURS = [(0, 0, 0), (255, 255, 255), (255, 0, 0), (0, 255, 0), (0, 0, 255),
-           (128, 128, 128), (200, 100, 50), (30, 180, 220), (255, 255, 0), (90, 20, 160)]
+NO_DEVICE = (
+    PREFIX + "No v4l2 loopback device found at /dev/video[0-99]. "
+    "Did you run 'modprobe v4l2loopback'? See also pyvirtualcam's documentation."
+)
+COLOURS = [
+    (0, 0, 0),
+    (255, 255, 255),
+    (255, 0, 0),
+    (0, 255, 0),
+    (0, 0, 255),
+    (128, 128, 128),
+    (200, 100, 50),
+    (30, 180, 220),
+    (255, 255, 0),
+    (90, 20, 160),
+]
 # RGB -> I420 (libyuv, BT.601 limited range) -> RGB (OpenCV): observed max 2.
 SOLID_TOLERANCE = 3
 
@@ -49,6 +62,7 @@ def solid_frames(order="RGB"):
 
 # -- frames -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["RGB", "BGR"])
 def test_rgb_frames_are_recorded_as_i420(make_dev, fmt):
     dev = make_dev()
@@ -56,9 +70,16 @@ def test_rgb_frames_are_recorded_as_i420(make_dev, fmt):
     assert out == {"device": "/dev/video0", "sent": 10, "native_fmt": "I420"}
 
     meta = dev.read_fmt()
-    assert meta == {"device": "/dev/video0", "width": W, "height": H,
-                    "pixelformat": "YU12", "bytesperline": W,
-                    "sizeimage": W * H * 3 // 2, "frames": 10, "bad_writes": 0}
+    assert meta == {
+        "device": "/dev/video0",
+        "width": W,
+        "height": H,
+        "pixelformat": "YU12",
+        "bytesperline": W,
+        "sizeimage": W * H * 3 // 2,
+        "frames": 10,
+        "bad_writes": 0,
+    }
     assert dev.record.stat().st_size == 10 * W * H * 3 // 2
 
     got = dev.frames_rgb(W, H, "I420")
@@ -77,13 +98,16 @@ def test_gradient_survives_conversion(make_dev):
     assert np.abs(got.astype(int) - frame).max() <= SOLID_TOLERANCE
 
 
-@pytest.mark.parametrize("fmt, fourcc, size", [
-    ("I420", "YU12", W * H * 3 // 2),
-    ("NV12", "NV12", W * H * 3 // 2),
-    ("YUYV", "YUYV", W * H * 2),
-    ("UYVY", "UYVY", W * H * 2),
-    ("GRAY", "GREY", W * H),
-])
+@pytest.mark.parametrize(
+    "fmt, fourcc, size",
+    [
+        ("I420", "YU12", W * H * 3 // 2),
+        ("NV12", "NV12", W * H * 3 // 2),
+        ("YUYV", "YUYV", W * H * 2),
+        ("UYVY", "UYVY", W * H * 2),
+        ("GRAY", "GREY", W * H),
+    ],
+)
 def test_native_formats_pass_through_unchanged(make_dev, fmt, fourcc, size):
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 256, (3, size), dtype=np.uint8)
@@ -104,6 +128,7 @@ def test_unsupported_format_rgba(make_dev):
 
 
 # -- device selection ---------------------------------------------------------
+
 
 def test_auto_selection_finds_fake_device(make_dev):
     dev = make_dev(path="/dev/video7")
@@ -144,6 +169,7 @@ def test_named_device_missing(make_dev):
 
 # -- error paths ----------------------------------------------------------------
 
+
 def test_busy_device(make_dev):
     dev = make_dev(busy=True)
     out = dev.run_camera(None, W, H)
@@ -157,7 +183,8 @@ def test_permission_denied(make_dev):
     out = make_dev(open_errno="EACCES").run_camera(None, W, H)
     assert out["error"] == PREFIX + (
         "Could not access /dev/video0 due to missing permissions. Did you add your user "
-        "to the 'video' group? Run 'usermod -a -G video myusername' and log out and in again.")
+        "to the 'video' group? Run 'usermod -a -G video myusername' and log out and in again."
+    )
 
 
 def test_non_loopback_driver_rejected(make_dev):
@@ -174,7 +201,8 @@ def test_capture_only_device_rejected(make_dev):
 def test_set_format_failure(make_dev):
     out = make_dev(sfmt_errno="EBUSY").run_camera(None, W, H)
     assert out["error"] == PREFIX + (
-        "Virtual camera device /dev/video0 could not be configured: Device or resource busy")
+        "Virtual camera device /dev/video0 could not be configured: Device or resource busy"
+    )
 
 
 # -- reader simulation (inotify) ----------------------------------------------------
@@ -204,12 +232,11 @@ def test_reader_and_writer_opens_visible_to_inotify(make_dev):
         pytest.skip("inotify unavailable")
     try:
         dev = make_dev(mirror_open=True)
-        wd = libc.inotify_add_watch(fd, bytes(dev.readers_file),
-                                    IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
+        wd = libc.inotify_add_watch(fd, bytes(dev.readers_file), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)
         assert wd >= 0
-        dev.run_camera(solid_frames()[:1], W, H)   # the writer (pyvirtualcam)
+        dev.run_camera(solid_frames()[:1], W, H)  # the writer (pyvirtualcam)
         assert _inotify_events(fd) == ["OPEN", "CLOSE_WRITE"]
-        with dev.reader():                          # a consumer app
+        with dev.reader():  # a consumer app
             assert _inotify_events(fd) == ["OPEN"]
         assert _inotify_events(fd) == ["CLOSE_NOWRITE"]
     finally:

@@ -12,22 +12,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from conftest import REPO, SHARED, need_shared
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent  # noqa: E402
+from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
-from haikei.compose import cover_fit  # noqa: E402
-from haikei.config import load_settings, settings_path  # noqa: E402
-from haikei.gui.advanced import KNOBS  # noqa: E402
-from haikei.gui.app import HaikeiGui  # noqa: E402
-from haikei.gui.gallery import entry_key  # noqa: E402
-from haikei.gui.i18n import FOLDER, install_translator, tr  # noqa: E402
-from haikei.gui.state import gui_state_path, load_gui_state  # noqa: E402
-from haikei.pipeline import FrameProcessor  # noqa: E402
-from haikei.sinks import Sink  # noqa: E402
-from haikei.sources import Frame, load_image  # noqa: E402
+from haikei.compose import cover_fit
+from haikei.config import load_settings, settings_path
+from haikei.gui.advanced import KNOBS
+from haikei.gui.app import HaikeiGui
+from haikei.gui.gallery import entry_key
+from haikei.gui.i18n import FOLDER, install_translator, tr
+from haikei.gui.state import gui_state_path, load_gui_state
+from haikei.pipeline import FrameProcessor
+from haikei.sinks import Sink
+from haikei.sources import Frame, load_image
 
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
 USER_BACKGROUND = SHARED / "data" / "backgrounds" / "office.jpg"
@@ -90,7 +91,9 @@ def make_app(qtbot):
         qtbot.addWidget(app.window)
         app.show()
         apps.append(app)
-        qtbot.waitUntil(lambda: app.controller.engine is not None or app.controller.start_error is not None, timeout=20000)
+        qtbot.waitUntil(
+            lambda: app.controller.engine is not None or app.controller.start_error is not None, timeout=20000
+        )
         return app, sink
 
     yield make
@@ -110,8 +113,10 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     select_in_gallery(app, "color")  # window: colour background
     out = assert_output(qtbot, app, sink)
     colour = np.array([0x5B, 0x7D, 0x2E])  # the default #2e7d5b as BGR
+
     def coloured(image):
         return (np.abs(image.astype(int) - colour).max(axis=-1) < 8).mean()
+
     assert coloured(out) > 0.3 and coloured(original) < 0.01
 
     app.tray.effect_action.trigger()  # tray: effect off → the camera picture untouched
@@ -138,8 +143,10 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     app.window.blur_slider.setValue(90)
     soft = assert_output(qtbot, app, sink)
     assert app.controller.settings.background == "blur:90"
+
     def change(image):  # how far the frame is from the camera picture
         return np.abs(image.astype(int) - original.astype(int)).mean()
+
     assert change(soft) > 2 * change(sharp) > 0
 
     before = settled(qtbot, sink)
@@ -193,7 +200,9 @@ def test_drop_a_user_background_and_remove_it(qtbot, make_app):
     app, sink = make_app()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(USER_BACKGROUND)), QUrl.fromLocalFile(str(REPO / "README.md"))])
-    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     app.window.gallery.dropEvent(drop)
     spec = f"image:{USER_BACKGROUND.resolve()}"
     assert app.state.user_backgrounds == [spec]  # the README is not an image: ignored
@@ -316,7 +325,7 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
 
 
 def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch):
-    from haikei import bench, sources
+    from haikei import bench
 
     need_shared(PORTRAIT)
     measured = []
@@ -328,8 +337,12 @@ def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch)
     monkeypatch.setattr(bench, "pick_preset", pick)
     monkeypatch.setattr(bench, "camera_device", lambda spec: 0)  # the portrait stands in for a webcam
     sink = RecordingSink()
-    app = HaikeiGui({"source": str(PORTRAIT), "output": "none", "width": SIZE[0], "height": SIZE[1]},
-                    sink=sink, use_system_tray=False, on_quit=lambda: None)
+    app = HaikeiGui(
+        {"source": str(PORTRAIT), "output": "none", "width": SIZE[0], "height": SIZE[1]},
+        sink=sink,
+        use_system_tray=False,
+        on_quit=lambda: None,
+    )
     engine_paused = lambda: app.controller.engine.paused  # noqa: E731
     qtbot.addWidget(app.window)
     try:

@@ -2,8 +2,8 @@
 
 The app runs as `haikei gui` under dbus-run-session, writing its output to a video file; a click on
 "Effect on" in the tray menu must turn the green background off in the frames written, "Hide window"
-and "Show window" must do so, and "Quit Haikei" must end the program cleanly. Screenshots of the window and the open menu are saved in the
-test's tmp folder (the menu also into docs/ when HAIKEI_DOCS_SCREENSHOTS=1).
+and "Show window" must do so, and "Quit Haikei" must end the program cleanly. Screenshots of the window and
+the open menu are saved in the test's tmp folder (the menu also into docs/ when HAIKEI_DOCS_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from conftest import REPO, read_video
 
 TOOLS = ("Xvfb", "trayer", "xdotool", "dbus-run-session", "import")
 missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-pytestmark = pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (apt: xvfb trayer xdotool dbus imagemagick)")
+pytestmark = pytest.mark.skipif(
+    bool(missing), reason=f"needs {', '.join(missing)} (apt: xvfb trayer xdotool dbus imagemagick)"
+)
 
 
 def poll(check, timeout: float, what: str):
@@ -39,15 +42,37 @@ def poll(check, timeout: float, what: str):
 def x_display(tmp_path):
     """A private Xvfb with trayer docked at the top right; yields the environment to run clients in."""
     read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                            pass_fds=(write,), stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as handle:
         display = ":" + handle.readline().strip()
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    trayer = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "200",
-                               "--heighttype", "pixel", "--height", "32", "--SetDockType", "true"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trayer = subprocess.Popen(
+        [
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "pixel",
+            "--width",
+            "200",
+            "--heighttype",
+            "pixel",
+            "--height",
+            "32",
+            "--SetDockType",
+            "true",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         # The tray must exist before the app starts: Qt looks for it once, at startup.
         poll(lambda: xdotool(env, "search", "--onlyvisible", "--class", "trayer").strip(), 20, "trayer's window")
@@ -77,7 +102,9 @@ def haikei_windows(env) -> dict[str, tuple[int, int, int, int]]:
 
 def screenshot(env, path: Path, crop: tuple[int, int, int, int]) -> None:
     x, y, w, h = crop
-    subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", str(path)], env=env, check=True, timeout=20)
+    subprocess.run(
+        ["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", str(path)], env=env, check=True, timeout=20
+    )
 
 
 def green_share(frame: np.ndarray) -> float:
@@ -88,24 +115,45 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
     env = {**x_display, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(REPO / "app")}
     output = tmp_path / "out.avi"
     app = subprocess.Popen(
-        ["dbus-run-session", "--", sys.executable, "-m", "haikei", "gui", "--source", str(doctor_video),
-         "--output", str(output), "--background", "color:#00ff00", "--size", "640x360"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            "dbus-run-session",
+            "--",
+            sys.executable,
+            "-m",
+            "haikei",
+            "gui",
+            "--source",
+            str(doctor_video),
+            "--output",
+            str(output),
+            "--background",
+            "color:#00ff00",
+            "--size",
+            "640x360",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
+
         def tray_icon():
             return next(((wid, g) for wid, g in haikei_windows(env).items() if g[2] <= 64 and g[3] <= 64), None)
 
         icon_id, (ix, iy, iw, ih) = poll(tray_icon, 30, "the tray icon in trayer")
-        main_id, main = poll(lambda: next(((w, g) for w, g in haikei_windows(env).items() if g[2] > 400), None),
-                             10, "the main window")
+        main_id, main = poll(
+            lambda: next(((w, g) for w, g in haikei_windows(env).items() if g[2] > 400), None), 10, "the main window"
+        )
         time.sleep(2.0)  # frames with the green background reach the file
         screenshot(env, tmp_path / "window.png", main)
 
         def open_menu():
             before = set(haikei_windows(env))
             xdotool(env, "mousemove", str(ix + iw // 2), str(iy + ih // 2), "click", "3")
-            return poll(lambda: next((g for w, g in haikei_windows(env).items() if w not in before), None), 10, "the tray menu")
+            return poll(
+                lambda: next((g for w, g in haikei_windows(env).items() if w not in before), None), 10, "the tray menu"
+            )
 
         mx, my, mw, mh = open_menu()
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + 33))  # hover "Background": its submenu opens
@@ -118,7 +166,11 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
         for visible in (False, True):  # "Hide window", then "Show window" (the same item)
             mx, my, mw, mh = open_menu()
             xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 33), "click", "1")
-            poll(lambda: (main_id in haikei_windows(env)) == visible, 10, f"the window to be {'shown' if visible else 'hidden'}")
+            poll(
+                lambda visible=visible: (main_id in haikei_windows(env)) == visible,
+                10,
+                f"the window to be {'shown' if visible else 'hidden'}",
+            )
         mx, my, mw, mh = open_menu()
         xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 12), "click", "1")  # last item: Quit Haikei
         assert app.wait(30) == 0, app.stdout.read()

@@ -73,8 +73,14 @@ def classify(frame: np.ndarray) -> str:
 def test_v4l2loopback_idles_until_a_reader_opens_the_device(tmp_path, doctor_video, record_property):
     device = FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device", mirror_open=True)
     cfg = {"w": W, "h": H, "video": str(doctor_video), "watch": str(device.readers_file)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(cfg)], env=device.env(),
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, json.dumps(cfg)],
+        env=device.env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         next_state(child, idle=False, reading=True)  # starts working
         next_state(child, idle=True, reading=False)  # nobody reads: source released
@@ -127,8 +133,9 @@ def test_idle_leaves_a_users_pause_alone_and_can_be_turned_off(tmp_path, doctor_
     monkeypatch.setattr(idle, "IDLE_AFTER_S", 0.3)
     watched = tmp_path / "node"
     watched.touch()
-    engine = Engine(Settings(source=str(doctor_video), width=W, height=H, background="color:#0000ff"),
-                    sink=WatchedSink(watched)).start()
+    engine = Engine(
+        Settings(source=str(doctor_video), width=W, height=H, background="color:#0000ff"), sink=WatchedSink(watched)
+    ).start()
     try:
         wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
         fd = os.open(watched, os.O_RDONLY)

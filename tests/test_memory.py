@@ -33,8 +33,13 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 30)
 
 
 def faults_per_round(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", ROUNDS, mode], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO / "app"), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", ROUNDS, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(REPO / "app"), "PATH": "/usr/bin:/bin"},
+    )
     return float(out.stdout)
 
 

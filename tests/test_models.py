@@ -129,8 +129,10 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
         (lambda m: m["input"].update(stride=16), "input.stride only applies with input.keep_aspect: true"),
         (lambda m: m["input"].update(keep_aspect=True, stride=0), "input.stride must be a whole number"),
         (lambda m: m["input"].update(keep_aspect=True, stride=2.5), "input.stride must be a whole number"),
-        (lambda m: (m.update(engine="mediapipe"), m["input"].update(keep_aspect=True, stride=16)),
-         "input.keep_aspect needs engine onnxruntime"),
+        (
+            lambda m: (m.update(engine="mediapipe"), m["input"].update(keep_aspect=True, stride=16)),
+            "input.keep_aspect needs engine onnxruntime",
+        ),
     ],
 )
 def test_broken_manifest_is_reported_and_others_still_load(tmp_path, edit, message):

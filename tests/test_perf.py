@@ -13,9 +13,9 @@ import pytest
 from conftest import captured_frames, doctor_frames
 from haikei import bench, cli
 from haikei.backgrounds import blur_frame, blur_frame_i420
+from haikei.catalog import load_catalog
 from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
 from haikei.config import load_settings
-from haikei.catalog import load_catalog
 from haikei.engine import Engine
 from haikei.engines import open_segmenter
 from haikei.pipeline import FrameProcessor
@@ -53,15 +53,33 @@ def test_bench_json_has_every_stage_and_plausible_numbers(doctor_video, capsys):
 
 
 def test_paced_bench_runs_at_the_source_rate(doctor_video, capsys):
-    assert cli.main(["bench", "--source", str(doctor_video), "--size", "320x180", "--frames", "15",
-                     "--paced", "--background", "color:#00ff00", "--json"]) == 0
+    assert (
+        cli.main(
+            [
+                "bench",
+                "--source",
+                str(doctor_video),
+                "--size",
+                "320x180",
+                "--frames",
+                "15",
+                "--paced",
+                "--background",
+                "color:#00ff00",
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     # Frames come at the video's rate (a burst only while catching up after a slow frame, hence the margin).
     assert report["paced"] and 0 < report["fps"] < 29.97 * 2
 
 
 def test_bench_all_prints_a_row_per_model_and_preset(doctor_video, capsys):
-    assert cli.main(["bench", "--all", "--source", str(doctor_video), "--size", "320x180", "--frames", "2", "--json"]) == 0
+    assert (
+        cli.main(["bench", "--all", "--source", str(doctor_video), "--size", "320x180", "--frames", "2", "--json"]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     combos = {(row["settings"]["model"], row["settings"]["preset"]) for row in rows}
     models = {row["settings"]["model"] for row in rows}
@@ -121,7 +139,7 @@ def test_i420_blend_matches_the_bgr_blend_converted(doctor_video):
     assert out.shape == (SIZE[1] * 3 // 2, SIZE[0]) and difference[: SIZE[1]].max() <= 2
     half = cv2.resize(alpha, (SIZE[0] // 2, SIZE[1] // 2), interpolation=cv2.INTER_AREA)
     flat = (half == 0) | (half == 1)
-    chroma = difference[SIZE[1]:].reshape(2, SIZE[1] // 2, SIZE[0] // 2)
+    chroma = difference[SIZE[1] :].reshape(2, SIZE[1] // 2, SIZE[0] // 2)
     assert (chroma[:, flat] <= 2).all() and chroma.max() <= 32
 
 
@@ -253,8 +271,12 @@ def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
     """Segment and compose on two threads: the same frames, in order, as one thread doing both."""
     settings = Settings(source=str(doctor_video), width=SIZE[0], height=SIZE[1], background="blur:20", output="none")
     threaded = {}
-    engine = Engine(settings, paced=False, max_frames=12,
-                    on_output=lambda result, frame: threaded.setdefault(frame.index, result.image.copy())).start()
+    engine = Engine(
+        settings,
+        paced=False,
+        max_frames=12,
+        on_output=lambda result, frame: threaded.setdefault(frame.index, result.image.copy()),
+    ).start()
     assert engine.wait(60)
     engine.stop()
     assert sorted(threaded) == list(range(12))  # unpaced: every frame, none dropped

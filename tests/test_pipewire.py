@@ -16,8 +16,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipewire_session import pipewire  # noqa: F401  (fixture)
-
 W, H, FPS = 320, 240, 30
 BITS, BLOCK = 20, 16  # a timestamp (ms, 20 bits) drawn as 16x16 black/white blocks along the top
 COLOUR = (40, 180, 220)  # BGR below the timestamp strip
@@ -28,12 +26,12 @@ def stamped_frame(now: float) -> np.ndarray:
     frame[:] = COLOUR
     ms = int(now * 1000) % (1 << BITS)
     for bit in range(BITS):
-        frame[:BLOCK, bit * BLOCK:(bit + 1) * BLOCK] = 255 if ms >> bit & 1 else 0
+        frame[:BLOCK, bit * BLOCK : (bit + 1) * BLOCK] = 255 if ms >> bit & 1 else 0
     return frame
 
 
 def read_stamp(frame: np.ndarray) -> int:
-    centres = frame[BLOCK // 2, BLOCK // 2::BLOCK][:BITS].mean(axis=1)
+    centres = frame[BLOCK // 2, BLOCK // 2 :: BLOCK][:BITS].mean(axis=1)
     return sum(1 << bit for bit, value in enumerate(centres) if value > 128)
 
 
@@ -43,8 +41,13 @@ CONSUMER = Path(__file__).with_name("pipewire_consumer.py")
 def consume(tmp_path: Path, count: int, target: str = "haikei") -> dict:
     """Run the consumer app (its own process, as real apps are) until it has ``count`` frames."""
     out = tmp_path / f"consumed-{time.monotonic_ns()}.npz"
-    result = subprocess.run([sys.executable, str(CONSUMER), target, str(count), str(out)],
-                            env=os.environ.copy(), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(CONSUMER), target, str(count), str(out)],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, f"consumer failed: {result.stderr}"
     with np.load(out) as data:
         result = {key: data[key] for key in data.files}
@@ -57,7 +60,9 @@ def test_consumer_reads_haikei_pixels_at_its_rate(pipewire, tmp_path, record_pro
 
     sink = PipeWireCameraSink((W, H), FPS)
     node = next(n for n in pipewire.nodes() if n["props"].get("node.description") == "Haikei")
-    assert {"media.class": "Video/Source", "media.role": "Camera", "node.name": "haikei"}.items() <= node["props"].items()
+    assert {"media.class": "Video/Source", "media.role": "Camera", "node.name": "haikei"}.items() <= node[
+        "props"
+    ].items()
     stop = threading.Event()
 
     def feed():
@@ -79,7 +84,7 @@ def test_consumer_reads_haikei_pixels_at_its_rate(pipewire, tmp_path, record_pro
     assert "width=(int)320" in caps and "height=(int)240" in caps and "framerate=(fraction)30/1" in caps
     assert len(got["bgr"]) == 60
     for image in got["bgr"]:
-        below = image[BLOCK + 4:].astype(int)
+        below = image[BLOCK + 4 :].astype(int)
         assert np.abs(below - COLOUR).max() <= 4  # BGR → I420 → BGR
     arrivals = got["arrivals"]
     latencies = [(int(t * 1000) - read_stamp(image)) % (1 << BITS) for t, image in zip(arrivals, got["bgr"])]
@@ -111,15 +116,33 @@ def test_run_publishes_a_camera_that_idles_while_unwatched(pipewire, doctor_vide
     from haikei.idle import IDLE_AFTER_S, processes_holding
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "haikei", "run", "--source", str(doctor_video), "--output", "pipewire",
-         "--size", f"{W}x{H}", "--background", "color:#0000ff"],
-        env=os.environ.copy(), stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "haikei",
+            "run",
+            "--source",
+            str(doctor_video),
+            "--output",
+            "pipewire",
+            "--size",
+            f"{W}x{H}",
+            "--background",
+            "color:#0000ff",
+        ],
+        env=os.environ.copy(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     reading = lambda: process.pid in processes_holding(doctor_video)  # noqa: E731
     watch = psutil.Process(process.pid)
     resume_times, idle_cpu, busy_cpu = [], [], []
     try:
-        wait_until(lambda: any(n["props"].get("node.name") == "haikei" for n in pipewire.nodes()), 60,
-                   "Haikei's PipeWire node never appeared")
+        wait_until(
+            lambda: any(n["props"].get("node.name") == "haikei" for n in pipewire.nodes()),
+            60,
+            "Haikei's PipeWire node never appeared",
+        )
         for _ in range(2):
             wait_until(lambda: not reading(), IDLE_AFTER_S + 3, "Haikei kept reading its source while nobody watched")
             before = sum(watch.cpu_times()[:2])
@@ -130,7 +153,7 @@ def test_run_publishes_a_camera_that_idles_while_unwatched(pipewire, doctor_vide
             busy_cpu.append(sum(watch.cpu_times()[:2]) - before)
             blue = [i for i, image in enumerate(got["bgr"]) if is_blue_frame(image)]
             assert blue, "no composited (blue) frame in 60 frames: Haikei did not resume"
-            assert all(is_blue_frame(image) for image in got["bgr"][blue[0]:])
+            assert all(is_blue_frame(image) for image in got["bgr"][blue[0] :])
             resume_times.append(got["arrivals"][blue[0]] - got["started"])
         assert process.poll() is None
     finally:
@@ -143,14 +166,21 @@ def test_run_publishes_a_camera_that_idles_while_unwatched(pipewire, doctor_vide
     assert process.returncode == 0, stderr
     assert 'PipeWire camera "Haikei" (I420)' in stderr
     record_property("pipewire_resume_s", [round(t, 2) for t in resume_times])
-    print(f"\nPipeWire camera idle: {', '.join(f'{c:.2f}' for c in idle_cpu)} CPU s per s; "
-          f"watched: {', '.join(f'{c:.2f}' for c in busy_cpu)} CPU s while a consumer read 60 frames; "
-          f"consumer connect → first composited frame: {', '.join(f'{t:.2f}' for t in resume_times)} s")
+    print(
+        f"\nPipeWire camera idle: {', '.join(f'{c:.2f}' for c in idle_cpu)} CPU s per s; "
+        f"watched: {', '.join(f'{c:.2f}' for c in busy_cpu)} CPU s while a consumer read 60 frames; "
+        f"consumer connect → first composited frame: {', '.join(f'{t:.2f}' for t in resume_times)} s"
+    )
 
 
 def test_doctor_reports_v4l2loopback_missing_and_pipewire_working(pipewire):
-    result = subprocess.run([sys.executable, "-m", "haikei", "doctor", "--json"], capture_output=True, text=True,
-                            timeout=120, env=os.environ.copy())
+    result = subprocess.run(
+        [sys.executable, "-m", "haikei", "doctor", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert all(set(c) == {"name", "ok", "detail", "fix"} for c in checks.values())
     loopback = checks["virtual camera (v4l2loopback)"]
@@ -165,11 +195,14 @@ def test_doctor_reports_v4l2loopback_missing_and_pipewire_working(pipewire):
 
 
 def test_run_says_how_to_get_the_pipewire_extra_when_it_is_missing(doctor_video):
-    code = ("import sys; sys.modules['gi'] = None; from haikei.cli import main; "
-            f"sys.exit(main(['run', '--source', {str(doctor_video)!r}, '--output', 'pipewire', '--frames', '1']))")
+    code = (
+        "import sys; sys.modules['gi'] = None; from haikei.cli import main; "
+        f"sys.exit(main(['run', '--source', {str(doctor_video)!r}, '--output', 'pipewire', '--frames', '1']))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "haikei: error: the PipeWire camera needs PyGObject and GStreamer; install the PipeWire extra: "
         "pip install 'haikei[pipewire]', and the system packages (Debian/Ubuntu: sudo apt install "
-        "gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)")
+        "gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)"
+    )

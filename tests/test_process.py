@@ -22,7 +22,9 @@ def green_run(doctor_video, tmp_path_factory):
     out = tmp_path_factory.mktemp("process") / "green.mkv"  # FFV1: lossless, so pixels can be compared
     result = subprocess.run(
         [sys.executable, "-m", "haikei", "process", str(doctor_video), str(out), "--background", "color:#00ff00"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return out, result
@@ -58,10 +60,16 @@ def test_process_writes_mp4_and_honours_frames(doctor_video, tmp_path):
     from haikei import cli
 
     out = tmp_path / "blur.mp4"
-    assert cli.main(["process", str(doctor_video), str(out), "--background", "blur:30", "--frames", "12", "--no-progress"]) == 0
+    assert (
+        cli.main(["process", str(doctor_video), str(out), "--background", "blur:30", "--frames", "12", "--no-progress"])
+        == 0
+    )
     frames, fps = read_video(out)
     assert len(frames) == 12 and fps == pytest.approx(29.97, abs=0.01)
     original, _ = read_video(doctor_video)
     x0, y0, x1, y1 = BACKGROUND_BOXES[2]  # shelves: detailed, so blur must flatten them
-    sharpness = lambda img: cv2.Laplacian(cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), cv2.CV_64F).var()
+
+    def sharpness(img):
+        return cv2.Laplacian(cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), cv2.CV_64F).var()
+
     assert sharpness(frames[5]) < 0.2 * sharpness(original[5])

@@ -162,8 +162,10 @@ def test_smoothing_follows_a_moving_square_within_a_frame():
 def test_smoothing_averages_jitter_on_a_still_picture():
     refiner, frame = MaskRefiner(), Pyramid(np.full((144, 256, 3), 90, np.uint8))
     rng = np.random.default_rng(0)
-    out = [refiner.smooth(np.clip(0.5 + rng.normal(0, 0.1, (144, 256)), 0, 1).astype(np.float32), 0.8, frame)
-           for _ in range(30)]
+    out = [
+        refiner.smooth(np.clip(0.5 + rng.normal(0, 0.1, (144, 256)), 0, 1).astype(np.float32), 0.8, frame)
+        for _ in range(30)
+    ]
     assert np.std(out[-1]) < 0.5 * 0.1
     refiner.reset()
     assert refiner.smooth(np.zeros((4, 4), np.float32), 0.8)[0, 0] == 0.0
@@ -205,8 +207,23 @@ def test_eval_command_prints_the_json_result(tmp_path, capsys):
     for image_path, mask_path in webcam_like_pairs(3):
         (images / image_path.name).symlink_to(image_path)
         (masks / mask_path.name).symlink_to(mask_path)
-    assert main(["eval", "--images", str(images), "--masks", str(masks), "--subset", "webcam",
-                 "--preset", "quality", "--json"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--images",
+                str(images),
+                "--masks",
+                str(masks),
+                "--subset",
+                "webcam",
+                "--preset",
+                "quality",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"miou", "boundary_f", "halo", "images", "ms_per_image"} and result["images"] == 3
     assert 0.8 < result["miou"] <= 1.0

@@ -30,10 +30,16 @@ def test_touching_a_knob_makes_the_preset_custom():
 
 @pytest.mark.parametrize(
     "changes, message",
-    [({"width": 641}, "unsupported size"), ({"fps": 0}, "frame rate"), ({"preset": "ultra"}, "unknown preset"),
-     ({"mask_low": 0.8, "mask_high": 0.2}, "mask thresholds"), ({"upsample": "magic"}, "unknown upsampler"),
-     ({"accelerator": "tpu"}, "unknown accelerator"), ({"light_wrap": 1.5}, "light_wrap"),
-     ({"decontaminate": -0.1}, "decontaminate must be 0 to 1")],
+    [
+        ({"width": 641}, "unsupported size"),
+        ({"fps": 0}, "frame rate"),
+        ({"preset": "ultra"}, "unknown preset"),
+        ({"mask_low": 0.8, "mask_high": 0.2}, "mask thresholds"),
+        ({"upsample": "magic"}, "unknown upsampler"),
+        ({"accelerator": "tpu"}, "unknown accelerator"),
+        ({"light_wrap": 1.5}, "light_wrap"),
+        ({"decontaminate": -0.1}, "decontaminate must be 0 to 1"),
+    ],
 )
 def test_invalid_settings_are_refused(changes, message):
     with pytest.raises(SettingsError, match=message):

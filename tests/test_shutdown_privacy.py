@@ -18,8 +18,22 @@ from fake_v4l2 import FakeDevice, build_shim, gcc_available
 def test_signal_closes_camera_and_device_within_a_second(tmp_path, doctor_video, sig):
     device = FakeDevice(build_shim(tmp_path / "shim"), tmp_path / "device")
     process = subprocess.Popen(
-        [sys.executable, "-m", "haikei", "run", "--source", str(doctor_video), "--output", "vcam:/dev/video0", "--size", "640x360"],
-        env=device.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "haikei",
+            "run",
+            "--source",
+            str(doctor_video),
+            "--output",
+            "vcam:/dev/video0",
+            "--size",
+            "640x360",
+        ],
+        env=device.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -64,7 +78,17 @@ BLOCK_NETWORK = textwrap.dedent(
 def test_no_network_use(tmp_path, doctor_video, command):
     args = {
         "process": ["process", str(doctor_video), str(tmp_path / "out.avi"), "--frames", "20", "--no-progress"],
-        "run": ["run", "--source", str(doctor_video), "--output", "none", "--frames", "20", "--model", "selfie-general-tflite"],
+        "run": [
+            "run",
+            "--source",
+            str(doctor_video),
+            "--output",
+            "none",
+            "--frames",
+            "20",
+            "--model",
+            "selfie-general-tflite",
+        ],
         "models": ["models"],
         "devices": ["devices"],
     }[command]

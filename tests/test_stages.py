@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from conftest import SHARED, need_shared
-from haikei.backgrounds import BlurBackground, ColorBackground, ImageBackground, NoBackground, VideoBackground, parse_background
+from haikei.backgrounds import (
+    BlurBackground,
+    ColorBackground,
+    ImageBackground,
+    NoBackground,
+    VideoBackground,
+    parse_background,
+)
 from haikei.compose import composite, cover_fit
 from haikei.errors import BackgroundError, SourceError
 from haikei.pyramid import Pyramid
@@ -79,8 +86,13 @@ def test_composite_blends_in_uint8():
 
 @pytest.mark.parametrize(
     "spec, kind",
-    [("blur", BlurBackground), ("blur:35", BlurBackground), ("none", NoBackground), ("color:#ff8000", ColorBackground),
-     ("colour:00ff00", ColorBackground)],
+    [
+        ("blur", BlurBackground),
+        ("blur:35", BlurBackground),
+        ("none", NoBackground),
+        ("color:#ff8000", ColorBackground),
+        ("colour:00ff00", ColorBackground),
+    ],
 )
 def test_background_specs(spec, kind):
     assert isinstance(parse_background(spec), kind)

@@ -4,7 +4,6 @@ real v4l2loopback code writing to a fake /dev/video0 (an LD_PRELOAD shim, tests/
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import cv2
@@ -57,8 +56,13 @@ def recording_backend():
 
 def run_engine(settings, sink, frames):
     composited = []
-    engine = Engine(settings, sink=sink, paced=False, max_frames=frames,
-                    on_output=lambda result, frame: composited.append(result.image.copy())).start()
+    engine = Engine(
+        settings,
+        sink=sink,
+        paced=False,
+        max_frames=frames,
+        on_output=lambda result, frame: composited.append(result.image.copy()),
+    ).start()
     assert engine.wait(timeout=60)
     engine.stop()
     return composited
@@ -141,8 +145,21 @@ def fake_device(tmp_path):
 @pytest.mark.parametrize("output", ["vcam:/dev/video0", "vcam"])
 def test_run_writes_i420_frames_to_a_v4l2loopback_device(fake_device, doctor_video, output):
     result = fake_device.run(
-        ["-m", "haikei", "run", "--source", str(doctor_video), "--output", output,
-         "--size", "640x360", "--frames", "15", "--background", "color:#0000ff"],
+        [
+            "-m",
+            "haikei",
+            "run",
+            "--source",
+            str(doctor_video),
+            "--output",
+            output,
+            "--size",
+            "640x360",
+            "--frames",
+            "15",
+            "--background",
+            "color:#0000ff",
+        ],
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -174,10 +191,22 @@ def test_devices_lists_the_loopback_device(fake_device):
         ({"busy": True}, "vcam:/dev/video0", "/dev/video0 is busy: another program is already sending video to it"),
         ({"driver": "uvcvideo"}, "vcam:/dev/video0", "/dev/video0 is not a v4l2loopback device"),
         ({}, "vcam:/dev/video7", "virtual camera device /dev/video7 not found; install v4l2loopback"),
-        ({"open_errno": "EACCES"}, "vcam:/dev/video0", "no permission to write to /dev/video0; add yourself to the video group"),
-        ({"busy": True}, "vcam", "no usable virtual camera device found (/dev/video0: cannot open: Device or resource busy)"),
-        ({"driver": "uvcvideo"}, "vcam",
-         "no usable virtual camera device found (/dev/video0: Haikei fake loopback (uvcvideo) is not a loopback device)"),
+        (
+            {"open_errno": "EACCES"},
+            "vcam:/dev/video0",
+            "no permission to write to /dev/video0; add yourself to the video group",
+        ),
+        (
+            {"busy": True},
+            "vcam",
+            "no usable virtual camera device found (/dev/video0: cannot open: Device or resource busy)",
+        ),
+        (
+            {"driver": "uvcvideo"},
+            "vcam",
+            "no usable virtual camera device found "
+            "(/dev/video0: Haikei fake loopback (uvcvideo) is not a loopback device)",
+        ),
     ],
 )
 def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_options, output, message):
@@ -217,7 +246,9 @@ def test_engine_attaches_to_a_virtual_camera_that_appears_later(tmp_path, doctor
     result = device.run(["-c", LATE_DEVICE_CHILD, str(doctor_video)], timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["waiting"].startswith("waiting for output: virtual camera device /dev/video0 not found; install v4l2loopback")
+    assert report["waiting"].startswith(
+        "waiting for output: virtual camera device /dev/video0 not found; install v4l2loopback"
+    )
     assert report["attached"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
     assert len(report["errors"]) == 1 and report["errors"][0].startswith("virtual camera device /dev/video0 not found")
     frames = device.frames_rgb(320, 240)

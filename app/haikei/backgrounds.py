@@ -32,14 +32,16 @@ class Background:
     #: ``True`` where the pixels come from the frame itself (blur): its edge needs no decontamination.
     made_from_frame = False
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         """A frame-sized BGR image. ``frame`` is the frame or its :class:`Pyramid`
         (:mod:`haikei.pyramid`), ``alpha`` the matte or its pyramid, when the caller has it."""
         raise NotImplementedError
 
-    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
-                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render_i420(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         """:meth:`render` as I420 (:func:`haikei.compose.to_i420`), for a frame with even sides."""
         return to_i420(self.render(frame, timestamp, alpha))
 
@@ -54,8 +56,9 @@ class StillBackground(Background):
     _i420_of: np.ndarray | None = None
     _i420: np.ndarray | None = None
 
-    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
-                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render_i420(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         rendered = self.render(frame, timestamp, alpha)
         if rendered is not self._i420_of:
             self._i420_of, self._i420 = rendered, to_i420(rendered)
@@ -68,8 +71,9 @@ class NoBackground(Background):
     def __init__(self) -> None:
         self.spec = "none"
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         return Pyramid.of(frame).image
 
 
@@ -86,12 +90,14 @@ class BlurBackground(Background):
         self.strength = strength
         self.spec = f"blur:{strength:g}"
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         return blur_frame(frame, self.strength, alpha)
 
-    def render_i420(self, frame: np.ndarray | Pyramid, timestamp: float,
-                    alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render_i420(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         return blur_frame_i420(frame, self.strength, alpha)
 
 
@@ -119,7 +125,9 @@ def blur_frame(frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray |
     return cv2.resize(small, pyramid.size, interpolation=cv2.INTER_LINEAR)
 
 
-def blur_frame_i420(frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+def blur_frame_i420(
+    frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None
+) -> np.ndarray:
     """:func:`blur_frame` as I420, each plane scaled up from the small blur on its own: half the
     bytes of the BGR upscale to write, and no full-size conversion."""
     pyramid = Pyramid.of(frame)
@@ -155,8 +163,9 @@ class ColorBackground(StillBackground):
         self.spec = spec
         self._cache: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         w, h = Pyramid.of(frame).size
         if self._cache is None or self._cache.shape[:2] != (h, w):
             self._cache = np.empty((h, w, 3), np.uint8)
@@ -171,8 +180,9 @@ class ImageBackground(StillBackground):
         self.image = load_image(path, BackgroundError)
         self._fitted: np.ndarray | None = None
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         size = Pyramid.of(frame).size
         if self._fitted is None or self._fitted.shape[1::-1] != size:
             self._fitted = cover_fit(self.image, size)
@@ -238,8 +248,9 @@ class VideoBackground(StillBackground):
         self._current, self._fitted = image, None
         return True
 
-    def render(self, frame: np.ndarray | Pyramid, timestamp: float,
-               alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
         if self._start is None or timestamp < self._start:
             self._start, self._played = timestamp, 0
         wanted = round((timestamp - self._start) * self.fps, 6)

@@ -95,7 +95,9 @@ def run_bench(settings: Settings, frames: int = 300, paced: bool = False, catalo
         "masks_reused": reused,
         "paced": paced,
         "source": source,
-        "settings": {k: getattr(settings, k) for k in ("model", "preset", "background", "width", "height", "fps", "threads")},
+        "settings": {
+            k: getattr(settings, k) for k in ("model", "preset", "background", "width", "height", "fps", "threads")
+        },
         "machine": machine(),
     }
 
@@ -147,8 +149,9 @@ def preset_cost_ms(settings: Settings, seconds: float, catalog: Catalog | None =
     return float(np.percentile(costs, 95))
 
 
-def pick_preset(settings: Settings, seconds: float = 3.0, catalog: Catalog | None = None,
-                costs: dict[str, float] | None = None) -> str:
+def pick_preset(
+    settings: Settings, seconds: float = 3.0, catalog: Catalog | None = None, costs: dict[str, float] | None = None
+) -> str:
     """The best preset whose p95 CPU work per frame fits in one core at ``settings``' size and fps.
 
     Runs the model on synthetic frames for about ``seconds`` in all, no camera or output needed.
@@ -170,8 +173,13 @@ def first_start() -> bool:
     return not settings_path().exists()
 
 
-def auto_preset(settings: Settings, seconds: float = 3.0, catalog: Catalog | None = None,
-                costs: dict[str, float] | None = None, engine: Engine | None = None) -> Settings:
+def auto_preset(
+    settings: Settings,
+    seconds: float = 3.0,
+    catalog: Catalog | None = None,
+    costs: dict[str, float] | None = None,
+    engine: Engine | None = None,
+) -> Settings:
     """Pick the preset for ``settings`` and save it as the user's preset; ``settings`` with it applied.
 
     A running ``engine`` is paused meanwhile (its output says so, the measurement is not disturbed)
@@ -197,7 +205,9 @@ def wants_auto_preset(settings: Settings, asked: bool, preset_given: bool) -> bo
 
 # -- command line ------------------------------------------------------------------------------
 def format_table(rows: list[dict]) -> str:
-    header = f"{'model':24} {'preset':9} " + " ".join(f"{s:>10}" for s in (*STAGES, "latency")) + f" {'fps':>6} {'cores':>6}"
+    header = (
+        f"{'model':24} {'preset':9} " + " ".join(f"{s:>10}" for s in (*STAGES, "latency")) + f" {'fps':>6} {'cores':>6}"
+    )
     lines = [header, f"{'':34}" + "(p50 ms; total and latency also p99)"]
     for row in rows:
         stages = row["stages"]
@@ -208,8 +218,11 @@ def format_table(rows: list[dict]) -> str:
             if value is not None and name in ("total", "latency"):
                 text += f"/{value['p99']:.0f}"
             cells.append(f"{text:>10}")
-        lines.append(f"{row['settings']['model']:24} {row['settings']['preset']:9} " + " ".join(cells)
-                     + f" {row['fps']:6.1f} {row['cpu_cores']:6.2f}")
+        lines.append(
+            f"{row['settings']['model']:24} {row['settings']['preset']:9} "
+            + " ".join(cells)
+            + f" {row['fps']:6.1f} {row['cpu_cores']:6.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -224,12 +237,17 @@ def cmd_bench(args, settings: Settings, catalog: Catalog) -> int:
             print(json.dumps({"preset": chosen, "cost_ms_p95": costs, "budget_ms": round(1000 / settings.fps, 2)}))
         else:
             measured = ", ".join(f"{name} {ms:.1f} ms" for name, ms in costs.items())
-            print(f"preset {chosen} for {settings.width}x{settings.height} at {settings.fps} fps "
-                  f"(p95 work per frame: {measured}; budget {1000 / settings.fps:.1f} ms); saved")
+            print(
+                f"preset {chosen} for {settings.width}x{settings.height} at {settings.fps} fps "
+                f"(p95 work per frame: {measured}; budget {1000 / settings.fps:.1f} ms); saved"
+            )
         return 0
     use_cpu_clock(args.cpu_time)
     try:
-        rows = [run_bench(run_settings, args.frames, args.paced, catalog) for run_settings in bench_settings(args, settings, catalog)]
+        rows = [
+            run_bench(run_settings, args.frames, args.paced, catalog)
+            for run_settings in bench_settings(args, settings, catalog)
+        ]
     finally:
         use_cpu_clock(False)
     for row in rows:
@@ -239,9 +257,12 @@ def cmd_bench(args, settings: Settings, catalog: Catalog) -> int:
         return 0
     print(format_table(rows))
     last = rows[-1]
-    print(f"\n{last['source']} at {settings.width}x{settings.height}, {settings.background}, "
-          f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames, stages timed by {last['clock']}; "
-          f"peak RSS {last['rss_mb']:.0f} MB; dropped {last['dropped']}; masks reused {last['masks_reused']}; {last['machine']}")
+    print(
+        f"\n{last['source']} at {settings.width}x{settings.height}, {settings.background}, "
+        f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames, stages timed by {last['clock']}; "
+        f"peak RSS {last['rss_mb']:.0f} MB; dropped {last['dropped']}; masks reused {last['masks_reused']}; "
+        f"{last['machine']}"
+    )
     return 0
 
 

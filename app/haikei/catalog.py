@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from haikei import paths
 from haikei.errors import ModelError
@@ -128,9 +129,7 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         channel_order=_one_of(inp["channel_order"], CHANNEL_ORDERS, "input.channel_order"),
         mean=_triple(norm["mean"], "mean"),
         std=_triple(norm["std"], "std"),
-        output=OutputSpec(
-            kind=_one_of(out["kind"], OUTPUT_KINDS, "output.kind"), channel=int(out.get("channel", 0))
-        ),
+        output=OutputSpec(kind=_one_of(out["kind"], OUTPUT_KINDS, "output.kind"), channel=int(out.get("channel", 0))),
         license=str(raw["license"]),
         source=str(raw["source"]),
         description=str(raw.get("description", "")),
@@ -148,8 +147,9 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         raise ValueError("normalization std must not be 0")
     if manifest.keep_aspect and manifest.engine == "mediapipe":
         # Tasks always resizes to the .tflite's one fixed input tensor; it would squash silently.
-        raise ValueError("input.keep_aspect needs engine onnxruntime (mediapipe runs a .tflite model "
-                         "at its one fixed input size)")
+        raise ValueError(
+            "input.keep_aspect needs engine onnxruntime (mediapipe runs a .tflite model at its one fixed input size)"
+        )
     return manifest
 
 
@@ -200,9 +200,7 @@ class Catalog:
             return self.models[name]
         except KeyError:
             known = ", ".join(sorted(self.models)) or "none"
-            raise ModelError(
-                f"unknown model {name!r}", f"choose one of: {known} (see `haikei models`)"
-            ) from None
+            raise ModelError(f"unknown model {name!r}", f"choose one of: {known} (see `haikei models`)") from None
 
 
 def model_dirs(extra: Iterable[Path] = ()) -> list[Path]:

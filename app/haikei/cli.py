@@ -25,12 +25,18 @@ EXIT_USER_ERROR = 2
 
 def _add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, with_output: bool) -> None:
     if with_source:
-        parser.add_argument("--source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)")
+        parser.add_argument(
+            "--source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)"
+        )
     parser.add_argument("--model", help="segmentation model (see `haikei models`)")
-    parser.add_argument("--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none")
+    parser.add_argument(
+        "--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none"
+    )
     parser.add_argument("--preset", choices=[*PRESETS, CUSTOM], help="refinement preset")
     if with_output:
-        parser.add_argument("--output", metavar="OUT", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)")
+        parser.add_argument(
+            "--output", metavar="OUT", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)"
+        )
         parser.add_argument("--size", metavar="WxH", help="output size, e.g. 1280x720")
         parser.add_argument("--fps", type=int, help="output frame rate")
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help="flip horizontally")
@@ -47,9 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="camera or video → virtual camera, headless")
     _add_pipeline_options(run, with_source=True, with_output=True)
     run.add_argument("--stats", action="store_true", help="print frame rate and stage timings every second")
-    run.add_argument("--idle-when-unwatched", action=argparse.BooleanOptionalAction, default=None,
-                     help="release the camera and stop inference while no app reads the virtual camera (default: on)")
-    run.add_argument("--auto-preset", action="store_true", help="bench a few seconds first and pick the preset (also done on the first start)")
+    run.add_argument(
+        "--idle-when-unwatched",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="release the camera and stop inference while no app reads the virtual camera (default: on)",
+    )
+    run.add_argument(
+        "--auto-preset",
+        action="store_true",
+        help="bench a few seconds first and pick the preset (also done on the first start)",
+    )
 
     bench = sub.add_parser("bench", help="measure per-stage timings, frame rate, CPU and memory on a video file")
     _add_pipeline_options(bench, with_source=True, with_output=True)
@@ -57,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--all", action="store_true", help="every model × preset")
     bench.add_argument("--auto", action="store_true", help="pick the best preset this machine sustains and save it")
     bench.add_argument("--seconds", type=float, default=3.0, help="duration of the --auto bench")
-    bench.add_argument("--cpu-time", action="store_true", help="time stages by thread CPU time (for a machine shared with other work)")
+    bench.add_argument(
+        "--cpu-time", action="store_true", help="time stages by thread CPU time (for a machine shared with other work)"
+    )
     bench.add_argument("--json", action="store_true")
 
     process = sub.add_parser("process", help="process a video file offline")
@@ -72,12 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="the desktop app: live preview, backgrounds, tray")
     _add_pipeline_options(gui, with_source=True, with_output=True)
-    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="save a screenshot of the window after --frames frames, then exit")
+    gui.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="save a screenshot of the window after --frames frames, then exit",
+    )
 
     devices = sub.add_parser("devices", help="list cameras and virtual-camera devices")
     devices.add_argument("--json", action="store_true")
 
-    doctor = sub.add_parser("doctor", help="check cameras, outputs, models and the desktop; print the fix for each problem")
+    doctor = sub.add_parser(
+        "doctor", help="check cameras, outputs, models and the desktop; print the fix for each problem"
+    )
     doctor.add_argument("--json", action="store_true")
 
     from haikei.eval_cli import add_eval_parser
@@ -120,18 +143,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         _warn(warning)
     settings = settings_from_args(args, base)
     # A saved model that fails (tampered, deleted) falls back to the default; one asked for by name does not.
-    engine = Engine(settings, catalog=_catalog(args), paced=True, max_frames=args.frames, on_error=_warn,
-                    fall_back_model=args.model is None).start()
+    engine = Engine(
+        settings,
+        catalog=_catalog(args),
+        paced=True,
+        max_frames=args.frames,
+        on_error=_warn,
+        fall_back_model=args.model is None,
+    ).start()
     running = engine.settings
-    print(f"haikei: {engine.source.description} → {engine.sink.description} ({running.background}, {running.model})",
-          file=sys.stderr)
+    print(
+        f"haikei: {engine.source.description} → {engine.sink.description} ({running.background}, {running.model})",
+        file=sys.stderr,
+    )
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     next_stats = time.monotonic() + 1.0
     try:
         if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
             chosen = auto_preset(running, catalog=engine.processor.catalog, engine=engine).preset
-            print(f"haikei: picked the {chosen} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr)
+            print(
+                f"haikei: picked the {chosen} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr
+            )
         while not stop.is_set() and not engine.wait(timeout=0.05):  # short waits: a signal is seen at once
             if args.stats and time.monotonic() >= next_stats:
                 next_stats += 1.0
@@ -166,8 +199,11 @@ def cmd_process(args: argparse.Namespace) -> int:
     base, _ = load_settings()
     source = VideoFileSource(args.input, paced=False, loop=False)
     settings = settings_from_args(args, base).replace(
-        source=str(args.input), output=str(args.output), width=source.size[0] + source.size[0] % 2,
-        height=source.size[1] + source.size[1] % 2, fps=max(1, min(120, round(source.fps))),
+        source=str(args.input),
+        output=str(args.output),
+        width=source.size[0] + source.size[0] % 2,
+        height=source.size[1] + source.size[1] % 2,
+        fps=max(1, min(120, round(source.fps))),
     )
     try:
         processor = FrameProcessor(settings, _catalog(args))
@@ -220,7 +256,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 0
     print(f"{'NAME':28} {'ENGINE':12} {'INPUT':9} {'VERIFIED':9} LICENSE")
     for row in rows:
-        print(f"{row['name']:28} {row['engine']:12} {row['input_size']:9} {'yes' if row['verified'] else 'NO':9} {row['license']}")
+        verified = "yes" if row["verified"] else "NO"
+        print(f"{row['name']:28} {row['engine']:12} {row['input_size']:9} {verified:9} {row['license']}")
     for problem in catalog.problems:
         _warn(problem)
     print(f"\nAdd your own models (file + manifest .json) to {model_dirs()[1]}")

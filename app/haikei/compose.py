@@ -7,7 +7,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-
 #: The pixel formats compositing produces: BGR (OpenCV's), or I420 for a sink whose native format it is.
 BGR, I420 = "BGR", "I420"
 
@@ -27,8 +26,11 @@ def i420_planes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h, w = image.shape[0] * 2 // 3, image.shape[1]
     flat = image.reshape(-1)
     quarter = w * h // 4
-    return (image[:h], flat[w * h : w * h + quarter].reshape(h // 2, w // 2),
-            flat[w * h + quarter :].reshape(h // 2, w // 2))
+    return (
+        image[:h],
+        flat[w * h : w * h + quarter].reshape(h // 2, w // 2),
+        flat[w * h + quarter :].reshape(h // 2, w // 2),
+    )
 
 
 class Compositor:

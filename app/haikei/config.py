@@ -10,8 +10,9 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from haikei import paths
 from haikei.errors import SettingsError
@@ -45,7 +46,9 @@ def load_json_file(path: Path, parse: Callable[[dict], T], default: Callable[[],
         return parse(data), []
     except (ValueError, SettingsError) as exc:
         backup = keep_broken_file(path)
-        return default(), [f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"]
+        return default(), [
+            f"settings file {path} was unusable ({exc}); using defaults, the old file is kept as {backup}"
+        ]
 
 
 def keep_broken_file(path: Path) -> Path:

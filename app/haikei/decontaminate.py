@@ -84,8 +84,7 @@ def edge_tiles(quarter: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.nonzero((high > BAND_LOW / 2) & (low < (1 + BAND_HIGH) / 2))
 
 
-def decontaminate(composited: np.ndarray, frame: np.ndarray, alpha: np.ndarray,
-                  amount: float = 1.0) -> np.ndarray:
+def decontaminate(composited: np.ndarray, frame: np.ndarray, alpha: np.ndarray, amount: float = 1.0) -> np.ndarray:
     """``composited`` (the ordinary blend of ``frame`` over a background with ``alpha``) with the
     old room's colour taken out of its edge band, ``amount`` (0–1) of the way.
 

@@ -11,8 +11,8 @@ import fcntl
 import os
 import struct
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Iterator
 
 VIDIOC_QUERYCAP = 0x80685600  # _IOR('V', 0, struct v4l2_capability), 104 bytes
 V4L2_CAP_VIDEO_CAPTURE = 0x00000001

@@ -12,9 +12,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from haikei.catalog import load_catalog
 from haikei.errors import HaikeiError
@@ -26,8 +26,10 @@ QT_FIX_LINUX = (
     "sudo apt install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 "
     "libfontconfig1 libdbus-1-3, or choose a platform with QT_QPA_PLATFORM=wayland (or xcb)"
 )
-TRAY_FIX = ("a tray needs a desktop with a status notifier area (GNOME: the AppIndicator extension); "
-            "without one Haikei still works from its window")
+TRAY_FIX = (
+    "a tray needs a desktop with a status notifier area (GNOME: the AppIndicator extension); "
+    "without one Haikei still works from its window"
+)
 _QT_PROBE = (
     "import json; from PySide6.QtWidgets import QApplication, QSystemTrayIcon; app = QApplication([]); "
     "print(json.dumps({'platform': app.platformName(), 'tray': QSystemTrayIcon.isSystemTrayAvailable()}))"
@@ -54,8 +56,15 @@ def check_camera(settings: Settings) -> list[Check]:
     name = "camera"
     if camera_device(settings.source) is None:
         exists = Path(settings.source).expanduser().is_file()
-        return [Check(name, exists, f"source is the file {settings.source}" + ("" if exists else ", which does not exist"),
-                      "" if exists else "pick an existing file or a camera with --source", required=True)]
+        return [
+            Check(
+                name,
+                exists,
+                f"source is the file {settings.source}" + ("" if exists else ", which does not exist"),
+                "" if exists else "pick an existing file or a camera with --source",
+                required=True,
+            )
+        ]
     cameras = [d for d in list_devices() if d.kind == "camera"]
     usable = [d for d in cameras if not d.problem]
     wanted = settings.source
@@ -63,9 +72,13 @@ def check_camera(settings: Settings) -> list[Check]:
         wanted = f"/dev/video{wanted}"  # OpenCV's V4L2 camera N is /dev/videoN
     found = any(d.id == wanted for d in usable)
     listed = "; ".join(f"{d.id} {d.name}" + (f" ({d.problem})" if d.problem else "") for d in cameras) or "none found"
-    fix = "" if found else (
-        "connect a webcam; if it is connected but cannot be opened, add yourself to the video group "
-        "(sudo usermod -a -G video $USER) and log in again; or pick one with --source"
+    fix = (
+        ""
+        if found
+        else (
+            "connect a webcam; if it is connected but cannot be opened, add yourself to the video group "
+            "(sudo usermod -a -G video $USER) and log in again; or pick one with --source"
+        )
     )
     return [Check(name, found, f"source {settings.source}; cameras: {listed}", fix, required=True)]
 
@@ -80,8 +93,11 @@ def check_virtual_camera(settings: Settings) -> list[Check]:
         loopbacks = [d for d in linux_devices() if d.kind == "virtual-camera"]
         if not loopbacks:
             loaded = Path("/sys/module/v4l2loopback").exists()
-            detail = ("the v4l2loopback module is loaded but has no device" if loaded
-                      else "no v4l2loopback device (the kernel module is not loaded)")
+            detail = (
+                "the v4l2loopback module is loaded but has no device"
+                if loaded
+                else "no v4l2loopback device (the kernel module is not loaded)"
+            )
             return [Check("virtual camera (v4l2loopback)", False, detail, virtual_camera_fix(), required)]
         listed = "; ".join(f"{d.id} {d.name}" for d in loopbacks)
         return [Check("virtual camera (v4l2loopback)", True, listed, required=required)]
@@ -90,7 +106,7 @@ def check_virtual_camera(settings: Settings) -> list[Check]:
     try:
         with pyvirtualcam.Camera(64, 48, 5) as camera:
             detail = f"{camera.device} ({camera.backend})"
-    except Exception as exc:  # pyvirtualcam raises RuntimeError naming every backend's problem
+    except Exception as exc:  # noqa: BLE001 - pyvirtualcam raises RuntimeError naming every backend's problem
         error = describe_virtual_camera_error(str(exc), None)
         return [Check("virtual camera", False, error.message, error.fix or virtual_camera_fix(), required)]
     return [Check("virtual camera", True, detail, required=required)]
@@ -108,16 +124,27 @@ def check_pipewire(settings: Settings) -> list[Check]:
     except HaikeiError as exc:
         return [Check(name, False, exc.message, exc.fix, required)]
     if not pipewire_running():
-        return [Check(name, False, f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX, required)]
+        return [
+            Check(name, False, f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX, required)
+        ]
     manager = session_manager()
     if manager is None:
-        return [Check(name, False, "PipeWire runs but no session manager does: apps would wait forever for the camera",
-                      "start WirePlumber: systemctl --user start wireplumber", required)]
+        return [
+            Check(
+                name,
+                False,
+                "PipeWire runs but no session manager does: apps would wait forever for the camera",
+                "start WirePlumber: systemctl --user start wireplumber",
+                required,
+            )
+        ]
     try:
         PipeWireCameraSink((64, 48), 5, name="Haikei doctor").close()
     except HaikeiError as exc:
         return [Check(name, False, exc.message, exc.fix, required)]
-    return [Check(name, True, f"can publish a camera (PipeWire with {manager}); use --output pipewire", required=required)]
+    return [
+        Check(name, True, f"can publish a camera (PipeWire with {manager}); use --output pipewire", required=required)
+    ]
 
 
 def session_manager() -> str | None:
@@ -139,13 +166,25 @@ def session_manager() -> str | None:
 def check_models(settings: Settings) -> list[Check]:
     catalog = load_catalog()
     checks = [
-        Check(f"model {m.name}", m.verified(), f"{m.file.name} ({m.engine})" + ("" if m.verified() else ": sha256 mismatch or unreadable"),
-              "" if m.verified() else "reinstall Haikei or restore the original file", required=m.name == settings.model)
+        Check(
+            f"model {m.name}",
+            m.verified(),
+            f"{m.file.name} ({m.engine})" + ("" if m.verified() else ": sha256 mismatch or unreadable"),
+            "" if m.verified() else "reinstall Haikei or restore the original file",
+            required=m.name == settings.model,
+        )
         for m in catalog.models.values()
     ]
     if settings.model not in catalog.models:
-        checks.append(Check(f"model {settings.model}", False, "the configured model is not installed",
-                            f"choose one of {', '.join(sorted(catalog.models))} (see `haikei models`)", required=True))
+        checks.append(
+            Check(
+                f"model {settings.model}",
+                False,
+                "the configured model is not installed",
+                f"choose one of {', '.join(sorted(catalog.models))} (see `haikei models`)",
+                required=True,
+            )
+        )
     checks += [Check("model manifests", False, problem, "fix or remove that manifest") for problem in catalog.problems]
     return checks
 
@@ -158,15 +197,24 @@ def check_qt(settings: Settings) -> list[Check]:
     except (subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as exc:
         why = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else _qt_complaint(probe.stderr)
         fix = QT_FIX_LINUX if sys.platform.startswith("linux") else "reinstall PySide6-Essentials"
-        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                                     or os.environ.get("QT_QPA_PLATFORM")):
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+        ):
             fix = "start Haikei's window from a desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)"
-        return [Check("Qt platform plugin", False, f"Qt cannot start a GUI ({why})", fix),
-                Check("system tray", False, "unknown: Qt does not start", fix)]
+        return [
+            Check("Qt platform plugin", False, f"Qt cannot start a GUI ({why})", fix),
+            Check("system tray", False, "unknown: Qt does not start", fix),
+        ]
     checks = [Check("Qt platform plugin", True, result["platform"])]
     tray = result["tray"]
-    checks.append(Check("system tray", tray, "available" if tray else f"not available on the {result['platform']} platform",
-                        "" if tray else TRAY_FIX))
+    checks.append(
+        Check(
+            "system tray",
+            tray,
+            "available" if tray else f"not available on the {result['platform']} platform",
+            "" if tray else TRAY_FIX,
+        )
+    )
     return checks
 
 
@@ -195,7 +243,12 @@ def check_gl_libraries(settings: Settings) -> list[Check]:
 
 
 CHECKS: list[Callable[[Settings], list[Check]]] = [
-    check_camera, check_virtual_camera, check_pipewire, check_models, check_qt, check_gl_libraries,
+    check_camera,
+    check_virtual_camera,
+    check_pipewire,
+    check_models,
+    check_qt,
+    check_gl_libraries,
 ]
 
 
@@ -204,9 +257,15 @@ def run_checks(settings: Settings) -> list[Check]:
     for check in CHECKS:
         try:
             results += check(settings)
-        except Exception as exc:  # one broken probe must not hide the others
-            results.append(Check(check.__name__.removeprefix("check_"), False, f"the check itself failed: {exc!r}",
-                                 "please report this"))
+        except Exception as exc:  # noqa: BLE001 - one broken probe must not hide the others
+            results.append(
+                Check(
+                    check.__name__.removeprefix("check_"),
+                    False,
+                    f"the check itself failed: {exc!r}",
+                    "please report this",
+                )
+            )
     return results
 
 
@@ -223,8 +282,11 @@ def report(checks: list[Check], as_json: bool) -> str:
         lines.append(f"{mark} {c.name}{' *' if c.required else ''}: {c.detail}")
         if not c.ok and c.fix:
             lines.append(f"        fix: {c.fix}")
-    verdict = ("the default path works" if default_path_works(checks)
-               else "the default path does not work: fix the problems marked *")
+    verdict = (
+        "the default path works"
+        if default_path_works(checks)
+        else "the default path does not work: fix the problems marked *"
+    )
     lines.append(f"\n* = needed by `haikei run` with your settings; {verdict}")
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -94,7 +94,9 @@ def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
         font_scale = scale * (1.4 if i == 0 else 0.7)
         (tw, th), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 2)
         y = h // 2 + int(i * 60 * scale)
-        cv2.putText(image, line, ((w - tw) // 2, y), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (230, 230, 230), 2, cv2.LINE_AA)
+        cv2.putText(
+            image, line, ((w - tw) // 2, y), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (230, 230, 230), 2, cv2.LINE_AA
+        )
     return image
 
 
@@ -171,8 +173,10 @@ class Engine:
         """The output a spec names; with ``wait_for_output`` a missing device is retried, not fatal."""
         if not self._wait_for_output:
             return open_sink(s.output, (s.width, s.height), s.fps)
-        return ReconnectingSink(lambda: open_sink(s.output, (s.width, s.height), s.fps),
-                                on_change=lambda problem: problem and self._report(problem))
+        return ReconnectingSink(
+            lambda: open_sink(s.output, (s.width, s.height), s.fps),
+            on_change=lambda problem: problem and self._report(problem),
+        )
 
     def pause(self, message: str = "Paused") -> None:
         """Release the camera and stop inference; the output shows a still frame with ``message``."""
@@ -340,8 +344,11 @@ class Engine:
 
     def _keep_settings(self, wanted: Settings, effective: Settings) -> None:
         """Put back the values a stage refused, unless the caller changed settings meanwhile."""
-        refused = {f.name: getattr(effective, f.name) for f in dataclasses.fields(Settings)
-                   if getattr(effective, f.name) != getattr(wanted, f.name)}
+        refused = {
+            f.name: getattr(effective, f.name)
+            for f in dataclasses.fields(Settings)
+            if getattr(effective, f.name) != getattr(wanted, f.name)
+        }
         with self._lock:
             if refused and not self._changed.is_set():
                 self._settings = dataclasses.replace(self._settings, **refused)
@@ -410,5 +417,5 @@ class Engine:
     def _report(self, error: HaikeiError) -> None:
         try:
             self._on_error(error)
-        except Exception:  # a faulty handler must not kill the pipeline
+        except Exception:  # noqa: BLE001 - a faulty handler must not kill the pipeline
             pass

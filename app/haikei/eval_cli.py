@@ -30,10 +30,19 @@ def add_eval_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--frames", type=int, metavar="N", help="with --video: only the first N frames")
     ev.add_argument("--model", action="append", default=[], help="model (repeatable; default selfie-landscape)")
     ev.add_argument("--all-models", action="store_true", help="every model found (shipped, user, --models-dir)")
-    ev.add_argument("--preset", action="append", default=[], choices=[*PRESETS, RAW],
-                    help="refinement preset, or raw = the model's mask without refinement (repeatable)")
-    ev.add_argument("--subset", choices=("all", "webcam"), default="all",
-                    help="webcam = photos where the person covers at least 20%% of the frame")
+    ev.add_argument(
+        "--preset",
+        action="append",
+        default=[],
+        choices=[*PRESETS, RAW],
+        help="refinement preset, or raw = the model's mask without refinement (repeatable)",
+    )
+    ev.add_argument(
+        "--subset",
+        choices=("all", "webcam"),
+        default="all",
+        help="webcam = photos where the person covers at least 20%% of the frame",
+    )
     ev.add_argument("--threads", type=int, default=1, help="inference threads (default 1)")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--markdown", action="store_true", help="a Markdown table, with the date and machine")
@@ -85,8 +94,10 @@ def _markdown(rows: list[dict]) -> str:
     columns = [k for k in rows[0] if k != "frames"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        cells = [f"{row[k]:.1f}" if k == "ms_per_image" else f"{row[k]:.4g}" if isinstance(row[k], float)
-                 else str(row[k]) for k in columns]
+        cells = [
+            f"{row[k]:.1f}" if k == "ms_per_image" else f"{row[k]:.4g}" if isinstance(row[k], float) else str(row[k])
+            for k in columns
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"\n{datetime.date.today().isoformat()}, {_machine()}, 1 inference thread")
     return "\n".join(lines)

@@ -124,8 +124,10 @@ def load_samples(images: Path, masks: Path, subset: str = "all") -> list[Sample]
             continue
         samples.append(Sample(image, truth, path.stem))
     if not samples:
-        raise HaikeiError(f"no image with a matching mask in {images} and {masks} (subset {subset})",
-                          "name each mask like its image: 12.jpg ↔ 12.png")
+        raise HaikeiError(
+            f"no image with a matching mask in {images} and {masks} (subset {subset})",
+            "name each mask like its image: 12.jpg ↔ 12.png",
+        )
     return samples
 
 
@@ -165,12 +167,18 @@ def evaluate_images(samples: list[Sample], settings: Settings, catalog: Catalog,
             times.append(ms)
     finally:
         maker.close()
-    return {"miou": float(np.mean(ious)), "boundary_f": float(np.mean(fs)), "halo": float(np.mean(halos)),
-            "images": len(samples), "ms_per_image": float(np.mean(times))}
+    return {
+        "miou": float(np.mean(ious)),
+        "boundary_f": float(np.mean(fs)),
+        "halo": float(np.mean(halos)),
+        "images": len(samples),
+        "ms_per_image": float(np.mean(times)),
+    }
 
 
-def video_alphas(video: Path, settings: Settings, catalog: Catalog, raw: bool = False,
-                 frames: int | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def video_alphas(
+    video: Path, settings: Settings, catalog: Catalog, raw: bool = False, frames: int | None = None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Quarter-size grey frames and alpha mattes of ``video``, in order, the refiner's history kept."""
     source = VideoFileSource(video, paced=False, loop=False)
     maker = AlphaMaker(settings, catalog, raw)
@@ -186,7 +194,11 @@ def video_alphas(video: Path, settings: Settings, catalog: Catalog, raw: bool = 
             else:
                 alpha = maker.processor.process(Frame(image, len(greys), 0.0)).alpha
             small = (image.shape[1] // 4, image.shape[0] // 4)
-            greys.append(cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), small, interpolation=cv2.INTER_AREA).astype(np.float32))
+            greys.append(
+                cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), small, interpolation=cv2.INTER_AREA).astype(
+                    np.float32
+                )
+            )
             alphas.append(cv2.resize(alpha, small, interpolation=cv2.INTER_AREA))
     finally:
         source.close()
@@ -229,7 +241,8 @@ def motion_lag(cause: np.ndarray, effect: np.ndarray, max_lag: int = MAX_LAG) ->
     return float(lags[best] + offset)
 
 
-def evaluate_video(video: Path, settings: Settings, catalog: Catalog, raw: bool = False,
-                   frames: int | None = None) -> dict:
+def evaluate_video(
+    video: Path, settings: Settings, catalog: Catalog, raw: bool = False, frames: int | None = None
+) -> dict:
     greys, alphas = video_alphas(video, settings, catalog, raw, frames)
     return {"flicker": flicker_index(greys, alphas), "lag_frames": lag_frames(greys, alphas), "frames": len(greys)}

@@ -16,8 +16,9 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from haikei.engine import Engine
@@ -161,8 +162,13 @@ class PipeWireReaderWatcher(ReaderWatcher):
 
     def _run(self) -> None:
         try:
-            self._process = subprocess.Popen(["pw-dump", "--monitor", "--no-colors"], stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env=self.env, text=True)
+            self._process = subprocess.Popen(
+                ["pw-dump", "--monitor", "--no-colors"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self.env,
+                text=True,
+            )
         except OSError:
             return
         decoder = json.JSONDecoder()
@@ -189,10 +195,17 @@ class PipeWireReaderWatcher(ReaderWatcher):
                     our_clients.add(obj["id"])
                 elif kind.endswith(":Node"):
                     name, client, state = nodes.get(obj["id"], ("", -1, ""))
-                    nodes[obj["id"]] = (props.get("node.name", name), props.get("client.id", client),
-                                        info.get("state") or state)
-            self._set(any(name == self.node_name and client in our_clients and state == "running"
-                          for name, client, state in nodes.values()))
+                    nodes[obj["id"]] = (
+                        props.get("node.name", name),
+                        props.get("client.id", client),
+                        info.get("state") or state,
+                    )
+            self._set(
+                any(
+                    name == self.node_name and client in our_clients and state == "running"
+                    for name, client, state in nodes.values()
+                )
+            )
 
 
 class IdleController:
@@ -203,8 +216,13 @@ class IdleController:
     resumes a pause it did not make (the user's pause button).
     """
 
-    def __init__(self, engine: Engine, idle_after: float | None = None, tick: float = 0.25,
-                 on_change: Callable[[bool], None] | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        idle_after: float | None = None,
+        tick: float = 0.25,
+        on_change: Callable[[bool], None] | None = None,
+    ):
         self.engine = engine
         self.idle_after = IDLE_AFTER_S if idle_after is None else idle_after
         self.tick = tick

@@ -18,8 +18,13 @@ WRAP_SIGMA = 6.0
 REDUCTION = 4
 
 
-def light_wrap(output: np.ndarray, background: np.ndarray, alpha: np.ndarray | Pyramid, strength: float,
-               compositor: Compositor | None = None) -> np.ndarray:
+def light_wrap(
+    output: np.ndarray,
+    background: np.ndarray,
+    alpha: np.ndarray | Pyramid,
+    strength: float,
+    compositor: Compositor | None = None,
+) -> np.ndarray:
     """``output`` with blurred ``background`` blended over the inner rim of the person, up to ``strength``.
     ``alpha`` is the matte or its :class:`Pyramid`.
 

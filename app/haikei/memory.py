@@ -3,8 +3,8 @@
 Every frame allocates a few frame-sized arrays (0.9–8 MB). By default glibc serves blocks that
 large with mmap, or trims them off the heap once freed, so each new one arrives as fresh pages:
 mapping, faulting in and zeroing them then costs more than the arithmetic done in them (the
-quality preset refining one 720p mask on the main thread: 6.7 ms, 2.7 ms with the buffers kept). Raising glibc's mmap and
-trim thresholds keeps that memory for the next frame; the resident size stays at the working set.
+quality preset refining one 720p mask on the main thread: 6.7 ms, 2.7 ms with the buffers kept). Raising
+glibc's mmap and trim thresholds keeps that memory for the next frame; the resident size stays at the working set.
 """
 
 from __future__ import annotations

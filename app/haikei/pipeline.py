@@ -167,8 +167,11 @@ class FrameProcessor:
         (:func:`made_in_i420`) and none of the effects that work in BGR (light wrap, edge cleanup)
         is in use."""
         settings = self.settings
-        return (made_in_i420(pixel_format, size) and settings.light_wrap <= 0
-                and (settings.decontaminate <= 0 or background.made_from_frame))
+        return (
+            made_in_i420(pixel_format, size)
+            and settings.light_wrap <= 0
+            and (settings.decontaminate <= 0 or background.made_from_frame)
+        )
 
     def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
         """Blend the person over the background (frames with the effect off pass through), in

@@ -75,8 +75,12 @@ class PipeWireCameraSink(Sink):
             f"! pipewiresink name=sink mode=provide sync=false"
         )
         properties = Gst.Structure.new_empty("props")
-        for key, value in (("media.class", "Video/Source"), ("media.role", "Camera"),
-                           ("node.name", self.node_name), ("node.description", name)):
+        for key, value in (
+            ("media.class", "Video/Source"),
+            ("media.role", "Camera"),
+            ("node.name", self.node_name),
+            ("node.description", name),
+        ):
             properties.set_value(key, value)
         sink = self.pipeline.get_by_name("sink")
         sink.set_property("client-name", self.node_name)
@@ -87,7 +91,7 @@ class PipeWireCameraSink(Sink):
             self.pipeline.set_state(Gst.State.NULL)
             raise OutputError(f"cannot publish the PipeWire camera ({problem})", NOT_RUNNING_FIX)
         self.pixel_format = I420
-        self.description = f"PipeWire camera \"{name}\" (I420)"
+        self.description = f'PipeWire camera "{name}" (I420)'
 
     def _bus_error(self) -> str | None:
         bus = self.pipeline.get_bus()

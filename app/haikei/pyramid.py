@@ -93,7 +93,11 @@ class Pyramid:
     def _from_picture(self, size: tuple[int, int]) -> np.ndarray:
         """The picture at ``size``: halved while it stays at least that big, then scaled (bilinear)."""
         picture = self._picture
-        while picture.shape[1] // 2 >= size[0] and picture.shape[0] // 2 >= size[1] and not (picture.shape[1] % 2 or picture.shape[0] % 2):
+        while (
+            picture.shape[1] // 2 >= size[0]
+            and picture.shape[0] // 2 >= size[1]
+            and not (picture.shape[1] % 2 or picture.shape[0] % 2)
+        ):
             picture = _halve(picture)
         if picture.shape[1::-1] == size:
             return np.ascontiguousarray(picture)

@@ -46,8 +46,9 @@ class MaskRefiner:
         self._previous = None
         self._previous_grey = None
 
-    def smooth(self, mask: np.ndarray, amount: float, frame: Pyramid | None = None,
-               grey: np.ndarray | None = None) -> np.ndarray:
+    def smooth(
+        self, mask: np.ndarray, amount: float, frame: Pyramid | None = None, grey: np.ndarray | None = None
+    ) -> np.ndarray:
         """Motion-aware moving average over frames, at model resolution.
 
         Each pixel keeps ``amount`` of its previous value, scaled down linearly to nothing as the mask
@@ -72,13 +73,15 @@ class MaskRefiner:
         self._previous, self._previous_grey = mask, grey
         return mask
 
-    def __call__(self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings,
-                 grey: np.ndarray | None = None) -> np.ndarray:
+    def __call__(
+        self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings, grey: np.ndarray | None = None
+    ) -> np.ndarray:
         """float32 alpha in [0, 1], frame-sized (1 = person); see :meth:`matte`."""
         return self.matte(mask, frame, settings, grey).image
 
-    def matte(self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings,
-              grey: np.ndarray | None = None) -> Pyramid:
+    def matte(
+        self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings, grey: np.ndarray | None = None
+    ) -> Pyramid:
         """The alpha matte (float32 in [0, 1], frame-sized, 1 = person) as a :class:`Pyramid` whose
         small level at the working size is the refiner's own (the ramp applied there): the stages
         that need a small matte (blur weights, light wrap) then never read the frame-sized one.

@@ -140,18 +140,14 @@ def preset_values(name: str) -> dict[str, Any]:
     try:
         return dict(PRESETS[name])
     except KeyError:
-        raise SettingsError(
-            f"unknown preset {name!r}", f"choose one of {', '.join(PRESETS)} or {CUSTOM}"
-        ) from None
+        raise SettingsError(f"unknown preset {name!r}", f"choose one of {', '.join(PRESETS)} or {CUSTOM}") from None
 
 
 def _validate(s: Settings) -> None:
     if s.preset != CUSTOM and s.preset not in PRESETS:
         preset_values(s.preset)
     if not (16 <= s.width <= 7680 and 16 <= s.height <= 4320) or s.width % 2 or s.height % 2:
-        raise SettingsError(
-            f"unsupported size {s.width}x{s.height}", "use even numbers such as 1280x720"
-        )
+        raise SettingsError(f"unsupported size {s.width}x{s.height}", "use even numbers such as 1280x720")
     if not 1 <= s.fps <= 120:
         raise SettingsError(f"unsupported frame rate {s.fps}", "use 1 to 120 fps")
     if not 1 <= s.threads <= 64:
@@ -161,9 +157,7 @@ def _validate(s: Settings) -> None:
     if s.upsample not in UPSAMPLERS:
         raise SettingsError(f"unknown upsampler {s.upsample!r}", f"use {' or '.join(UPSAMPLERS)}")
     if not 0.0 <= s.mask_low < s.mask_high <= 1.0:
-        raise SettingsError(
-            f"mask thresholds must satisfy 0 <= low < high <= 1, got {s.mask_low}..{s.mask_high}"
-        )
+        raise SettingsError(f"mask thresholds must satisfy 0 <= low < high <= 1, got {s.mask_low}..{s.mask_high}")
     if not 0.0 <= s.smoothing < 1.0:
         raise SettingsError(f"smoothing must be in [0, 1), got {s.smoothing}")
     if not 0.0 <= s.feather <= 20.0:

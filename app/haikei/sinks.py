@@ -11,8 +11,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -87,12 +87,23 @@ class VirtualCameraSink(Sink):
     """
 
     #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
-    CONVERSIONS = {"I420": cv2.COLOR_BGR2YUV_I420, "RGB": cv2.COLOR_BGR2RGB, "RGBA": cv2.COLOR_BGR2RGBA, "GRAY": cv2.COLOR_BGR2GRAY}
+    CONVERSIONS = {
+        "I420": cv2.COLOR_BGR2YUV_I420,
+        "RGB": cv2.COLOR_BGR2RGB,
+        "RGBA": cv2.COLOR_BGR2RGBA,
+        "GRAY": cv2.COLOR_BGR2GRAY,
+    }
     STALL_AFTER = 1.0
     REPEAT_INTERVAL = 0.2
 
-    def __init__(self, size: tuple[int, int], fps: float, device: str | None = None, backend: str | None = None,
-                 watch_path: str | None = None):
+    def __init__(
+        self,
+        size: tuple[int, int],
+        fps: float,
+        device: str | None = None,
+        backend: str | None = None,
+        watch_path: str | None = None,
+    ):
         """``watch_path``: the file whose readers count as viewers (default: the v4l2loopback node)."""
         import pyvirtualcam
 
@@ -119,7 +130,7 @@ class VirtualCameraSink(Sink):
     def _open(self, size, fps, device, backend, fmt):
         try:
             return self._pv.Camera(size[0], size[1], fps, fmt=fmt, device=device, backend=backend)
-        except Exception as exc:  # pyvirtualcam raises RuntimeError listing every backend's complaint
+        except Exception as exc:  # noqa: BLE001 - pyvirtualcam raises RuntimeError listing every backend's complaint
             raise describe_virtual_camera_error(str(exc), device) from None
 
     @property
@@ -140,7 +151,7 @@ class VirtualCameraSink(Sink):
                     continue
                 try:
                     self.camera.send(self._last)
-                except Exception:  # the device went away: the engine's next send reports it
+                except Exception:  # noqa: BLE001 - the device went away: the engine's next send reports it
                     return
                 self.repeated += 1
 
@@ -173,15 +184,21 @@ def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:
             "add yourself to the video group (sudo usermod -a -G video $USER), then log out and in again",
         )
     if device and "is not a v4l2 device" in lowered:
-        return OutputError(f"{device} is not a v4l2loopback device", "pick a loopback device; `haikei devices` lists them")
+        return OutputError(
+            f"{device} is not a v4l2loopback device", "pick a loopback device; `haikei devices` lists them"
+        )
     if device and "not a video output device" in lowered:
-        return OutputError(f"{device} is a camera, not a virtual camera", "pick a loopback device; `haikei devices` lists them")
+        return OutputError(
+            f"{device} is a camera, not a virtual camera", "pick a loopback device; `haikei devices` lists them"
+        )
     if device and "does not exist" in lowered:
         return OutputError(f"virtual camera device {device} not found", virtual_camera_fix())
     if "no v4l2 loopback device found" in lowered:
         rejected = _rejected_devices()
-        return OutputError(f"no usable virtual camera device found ({rejected})" if rejected
-                           else "no virtual camera device found", virtual_camera_fix())
+        return OutputError(
+            f"no usable virtual camera device found ({rejected})" if rejected else "no virtual camera device found",
+            virtual_camera_fix(),
+        )
     if "not available" in lowered or "not installed" in lowered:
         return OutputError("no virtual camera device found", virtual_camera_fix())
     detail = " ".join(text.split())
@@ -211,7 +228,9 @@ class FileSink(Sink):
     def __init__(self, path: Path, size: tuple[int, int], fps: float):
         codec = self.CODECS.get(path.suffix.lower())
         if codec is None:
-            raise OutputError(f"unsupported output file type {path.suffix or path.name!r}", f"use one of {', '.join(self.CODECS)}")
+            raise OutputError(
+                f"unsupported output file type {path.suffix or path.name!r}", f"use one of {', '.join(self.CODECS)}"
+            )
         if not path.parent.is_dir():
             raise OutputError(f"output folder {path.parent} does not exist")
         if not os.access(path.parent, os.W_OK):
@@ -243,8 +262,12 @@ class ReconnectingSink(Sink):
     ``problem`` holds the error that keeps it detached (``None`` once attached), for the GUI.
     """
 
-    def __init__(self, open_sink: Callable[[], Sink], retry_every: float = 2.0,
-                 on_change: Callable[[OutputError | None], None] | None = None):
+    def __init__(
+        self,
+        open_sink: Callable[[], Sink],
+        retry_every: float = 2.0,
+        on_change: Callable[[OutputError | None], None] | None = None,
+    ):
         self._open = open_sink
         self.retry_every = retry_every
         self._on_change = on_change or (lambda problem: None)

@@ -109,7 +109,9 @@ class CameraSource(Source):
         started = stage_clock()
         ok, image = self.capture.read()
         if not ok or image is None:
-            raise SourceError(f"{self.description} stopped delivering frames", "check its cable and that no other app took it")
+            raise SourceError(
+                f"{self.description} stopped delivering frames", "check its cable and that no other app took it"
+            )
         frame = Frame(image, self._index, time.monotonic(), (stage_clock() - started) * 1e3)
         self._index += 1
         return frame
@@ -129,7 +131,9 @@ class VideoFileSource(Source):
         ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
         if not ok or first is None:
             self.capture.release()
-            raise SourceError(f"cannot decode video {path}", "is it a complete video file in a common format (mp4, mkv, webm, avi)?")
+            raise SourceError(
+                f"cannot decode video {path}", "is it a complete video file in a common format (mp4, mkv, webm, avi)?"
+            )
         self.size = (first.shape[1], first.shape[0])
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 0 < fps <= 240 else 30.0

@@ -10,7 +10,7 @@ then normalisation by :meth:`Segmenter.prepare`) and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -61,7 +61,7 @@ class Segmenter(ABC):
     def __call__(self, frame_bgr: np.ndarray) -> np.ndarray:
         return self.infer(self.preprocess(frame_bgr))
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - engines with nothing to release need not override it
         """Release the model."""
 
 
@@ -70,8 +70,7 @@ def decode_output(raw: np.ndarray, manifest: ModelManifest) -> np.ndarray:
     spec = manifest.output
     if spec.channel >= raw.shape[2]:
         raise ModelError(
-            f"model {manifest.name!r}: output has {raw.shape[2]} channel(s), "
-            f"manifest asks for channel {spec.channel}"
+            f"model {manifest.name!r}: output has {raw.shape[2]} channel(s), manifest asks for channel {spec.channel}"
         )
     if spec.kind == "probability":
         mask = raw[:, :, spec.channel]

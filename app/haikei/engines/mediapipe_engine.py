@@ -31,7 +31,7 @@ class MediapipeSegmenter(Segmenter):
                 output_category_mask=False,
             )
             self.segmenter = vision.ImageSegmenter.create_from_options(options)
-        except Exception as exc:  # mediapipe raises RuntimeError/ValueError with its own text
+        except Exception as exc:  # noqa: BLE001 - mediapipe raises RuntimeError/ValueError with its own text
             raise ModelError(f"model {manifest.name!r}: mediapipe cannot load {manifest.file.name}: {exc}") from None
         if manifest.layout != "NHWC":
             raise ModelError(f"model {manifest.name!r}: .tflite models are NHWC; fix the manifest's layout")

@@ -42,7 +42,7 @@ class OnnxSegmenter(Segmenter):
         self.providers = choose_providers(ort.get_available_providers(), accelerator)
         try:
             self.session = ort.InferenceSession(data, sess_options=options, providers=self.providers)
-        except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors for bad files
             raise ModelError(f"model {manifest.name!r}: onnxruntime cannot load {manifest.file.name}: {exc}") from None
         model_input = self.session.get_inputs()[0]
         self.input_name = model_input.name

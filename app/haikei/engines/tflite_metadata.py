@@ -28,7 +28,7 @@ callers load ImageSegmenter right after anyway. Anything appended after the flat
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import flatbuffers
 import numpy as np
@@ -98,9 +98,7 @@ def _model_metadata(subgraph: _tfl_fb.SubGraphT, mean: list[float], std: list[fl
     options = _pack(_seg_fb.ImageSegmenterOptionsT(activation=_ACTIVATION_NONE), _SEGMENTER_ID)
     custom = _md_fb.CustomMetadataT(name=_SEGMENTER_FIELD, data=np.frombuffer(options, np.uint8))
     graph = _md_fb.SubGraphMetadataT(inputTensorMetadata=[image], outputTensorMetadata=masks, customMetadata=[custom])
-    return _md_fb.ModelMetadataT(
-        name="ImageSegmenter", subgraphMetadata=[graph], minParserVersion=_MIN_PARSER_VERSION
-    )
+    return _md_fb.ModelMetadataT(name="ImageSegmenter", subgraphMetadata=[graph], minParserVersion=_MIN_PARSER_VERSION)
 
 
 def _image_content(color_space: int) -> _md_fb.ContentT:

@@ -4,7 +4,8 @@ without GUI edits. Known knobs get a readable label and range; others a label ma
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
@@ -55,7 +56,9 @@ class AdvancedForm(QWidget):
         self.size_box = QComboBox()
         for w, h in SIZES:
             self.size_box.addItem(f"{w} × {h}", (w, h))
-        self.size_box.activated.connect(lambda _: self._emit(dict(zip(("width", "height"), self.size_box.currentData()))))
+        self.size_box.activated.connect(
+            lambda _: self._emit(dict(zip(("width", "height"), self.size_box.currentData())))
+        )
         form.addRow(tr("Resolution"), self.size_box)
         self.fps_box = QSpinBox(minimum=5, maximum=60, suffix=" fps")
         self.fps_box.valueChanged.connect(lambda v: self._emit({"fps": v}))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
@@ -38,8 +38,16 @@ def camera_items() -> list[tuple[str, str]]:
 class HaikeiGui:
     """The running app. ``overrides`` (from the command line) apply to this run and are not saved."""
 
-    def __init__(self, overrides: dict | None = None, *, catalog: Catalog | None = None, sink: Sink | None = None,
-                 persist: bool = True, use_system_tray: bool = True, on_quit: Callable[[], None] = QApplication.quit):
+    def __init__(
+        self,
+        overrides: dict | None = None,
+        *,
+        catalog: Catalog | None = None,
+        sink: Sink | None = None,
+        persist: bool = True,
+        use_system_tray: bool = True,
+        on_quit: Callable[[], None] = QApplication.quit,
+    ):
         first_start = bench.first_start()
         saved, warnings = load_settings()
         self.state, state_warnings = load_gui_state()
@@ -47,10 +55,19 @@ class HaikeiGui:
         self.on_quit = on_quit
         overrides = overrides or {}
         self.catalog = catalog or load_catalog()
-        self.controller = EngineController(saved.replace(**overrides), catalog=self.catalog, sink=sink,
-                                           saved=saved, overrides=overrides, persist=persist)
-        self.controller.auto_preset_on_start = persist and first_start and bench.wants_auto_preset(
-            self.controller.settings, asked=False, preset_given="preset" in overrides)
+        self.controller = EngineController(
+            saved.replace(**overrides),
+            catalog=self.catalog,
+            sink=sink,
+            saved=saved,
+            overrides=overrides,
+            persist=persist,
+        )
+        self.controller.auto_preset_on_start = (
+            persist
+            and first_start
+            and bench.wants_auto_preset(self.controller.settings, asked=False, preset_given="preset" in overrides)
+        )
         self._adopt_background(self.controller.settings.background)
         self.window = MainWindow(self.controller)
         self.window.setWindowIcon(app_icon())
@@ -75,6 +92,7 @@ class HaikeiGui:
             self.state.blur = min(100, round(float(arg)))
         elif kind in ("color", "colour") and arg:
             self.state.colour = "#" + arg.lstrip("#").lower()
+
     def _wire(self) -> None:
         w, c, t = self.window, self.controller, self.tray
         c.settings_changed.connect(self.refresh)
@@ -154,12 +172,19 @@ class HaikeiGui:
 
     def _refresh_tray(self) -> None:
         c = self.controller
-        label = next((e.label for e in self.entries if e.spec == entry_key(c.settings.background)), c.settings.background)
+        label = next(
+            (e.label for e in self.entries if e.spec == entry_key(c.settings.background)), c.settings.background
+        )
         working, output, _ = c.output_status()
         state = tr("paused") if c.paused else (label if c.effect_on else tr("effect off"))
         tooltip = f"Haikei — {state}\n{output if working else tr('virtual camera: %1').replace('%1', output)}"
-        self.tray.show_state(effect_on=c.effect_on, background_key=entry_key(c.settings.background),
-                             paused=c.paused, window_visible=self.window.isVisible(), tooltip=tooltip)
+        self.tray.show_state(
+            effect_on=c.effect_on,
+            background_key=entry_key(c.settings.background),
+            paused=c.paused,
+            window_visible=self.window.isVisible(),
+            tooltip=tooltip,
+        )
 
     def refresh_status(self) -> None:
         self.window.show_output_status(*self.controller.output_status())
@@ -218,8 +243,9 @@ class HaikeiGui:
 
     def _add_from_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
-        files, _ = QFileDialog.getOpenFileNames(self.window, tr("Add backgrounds"), str(Path.home()),
-                                                f"{tr('Images and videos')} ({patterns})")
+        files, _ = QFileDialog.getOpenFileNames(
+            self.window, tr("Add backgrounds"), str(Path.home()), f"{tr('Images and videos')} ({patterns})"
+        )
         if files:
             self.add_backgrounds([Path(f) for f in files])
 
@@ -328,6 +354,7 @@ def run_gui(args: argparse.Namespace, catalog: Catalog | None = None) -> int:
     gui.show()
     result = {"code": 0}
     if args.screenshot or args.frames:
+
         def check() -> None:
             if gui.controller.frames_out < (args.frames or 1) or gui.window.preview.painted == 0:
                 return
@@ -338,6 +365,7 @@ def run_gui(args: argparse.Namespace, catalog: Catalog | None = None) -> int:
                     print(f"haikei: error: cannot write screenshot {args.screenshot}", file=sys.stderr)
                     result["code"] = 2
             gui.quit()
+
         def failed(error: HaikeiError | None) -> None:
             if error is not None:
                 print(f"haikei: error: {error}", file=sys.stderr)

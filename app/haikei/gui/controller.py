@@ -60,8 +60,16 @@ class EngineController(QObject):
     preset_chosen = Signal(str)
     paused_changed = Signal(bool)
 
-    def __init__(self, settings: Settings, *, catalog: Catalog | None = None, sink: Sink | None = None,
-                 saved: Settings | None = None, overrides: dict | None = None, persist: bool = True):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        catalog: Catalog | None = None,
+        sink: Sink | None = None,
+        saved: Settings | None = None,
+        overrides: dict | None = None,
+        persist: bool = True,
+    ):
         super().__init__()
         self._settings = settings
         self._catalog = catalog
@@ -164,8 +172,16 @@ class EngineController(QObject):
         threading.Thread(target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True).start()
 
     def _start_engine(self, settings: Settings) -> None:
-        engine = Engine(settings, sink=self._sink, catalog=self._catalog, paced=True, wait_for_output=True,
-                        fall_back_model=True, on_error=self.problem.emit, on_output=self._on_output)
+        engine = Engine(
+            settings,
+            sink=self._sink,
+            catalog=self._catalog,
+            paced=True,
+            wait_for_output=True,
+            fall_back_model=True,
+            on_error=self.problem.emit,
+            on_output=self._on_output,
+        )
         try:
             engine.start()
         except HaikeiError as exc:

@@ -58,7 +58,11 @@ def entry_key(background: str) -> str:
 
 def shipped_entries() -> list[Entry]:
     folder = paths.shipped_backgrounds_dir()
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES) if folder.is_dir() else []
+    files = (
+        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES)
+        if folder.is_dir()
+        else []
+    )
     return [Entry(spec_for_file(p), p.stem.replace("-", " ").capitalize()) for p in files]
 
 
@@ -90,8 +94,10 @@ class _ThumbnailJob(QRunnable):
         scale = max(THUMB.width() / w, THUMB.height() / h)
         small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
         y0, x0 = (small.shape[0] - THUMB.height()) // 2, (small.shape[1] - THUMB.width()) // 2
-        small = cv2.cvtColor(small[y0:y0 + THUMB.height(), x0:x0 + THUMB.width()], cv2.COLOR_BGR2RGB).copy()
-        qimage = QImage(small.data, small.shape[1], small.shape[0], small.strides[0], QImage.Format.Format_RGB888).copy()
+        small = cv2.cvtColor(small[y0 : y0 + THUMB.height(), x0 : x0 + THUMB.width()], cv2.COLOR_BGR2RGB).copy()
+        qimage = QImage(
+            small.data, small.shape[1], small.shape[0], small.strides[0], QImage.Format.Format_RGB888
+        ).copy()
         self.done.emit(self.entry.spec, qimage)
 
 
@@ -113,7 +119,11 @@ def painted_icon(kind: str, colour: str) -> QPixmap:
         gradient.setColorAt(0, QColor(120, 140, 170))
         gradient.setColorAt(1, QColor(70, 80, 100))
         painter.fillRect(rect, gradient)
-        for cx, cy, r, c in ((30, 28, 22, (255, 230, 180)), (84, 40, 28, (180, 220, 255)), (104, 18, 14, (255, 200, 220))):
+        for cx, cy, r, c in (
+            (30, 28, 22, (255, 230, 180)),
+            (84, 40, 28, (180, 220, 255)),
+            (104, 18, 14, (255, 200, 220)),
+        ):
             glow = QRadialGradient(cx, cy, r)
             glow.setColorAt(0, QColor(*c, 190))
             glow.setColorAt(1, QColor(*c, 0))

@@ -8,8 +8,20 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QMainWindow, QPushButton,
-    QScrollArea, QSlider, QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from haikei.gui.advanced import AdvancedForm
@@ -21,7 +33,10 @@ from haikei.settings import CUSTOM, PRESETS
 
 STYLE = """
 QMainWindow, QWidget#panel { background: #f4f5f7; }
-QGroupBox { font-weight: 600; border: 1px solid #dcdfe4; border-radius: 8px; margin-top: 14px; padding: 10px 8px 8px 8px; background: white; }
+QGroupBox {
+    font-weight: 600; border: 1px solid #dcdfe4; border-radius: 8px; margin-top: 14px; padding: 10px 8px 8px 8px;
+    background: white;
+}
 QGroupBox#plain { margin-top: 0; }
 QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #3a3f47; }
 QFrame#banner { background: #fff4d6; border: 1px solid #e8c66a; border-radius: 6px; }
@@ -35,7 +50,6 @@ QPushButton#effect:checked { background: #2f6fde; color: white; }
 QListWidget { background: white; border: 1px solid #dcdfe4; border-radius: 8px; }
 QListWidget::item:selected { background: #dbe7fd; color: #1b3f86; border-radius: 6px; }
 """
-
 
 
 def preset_labels() -> dict[str, str]:

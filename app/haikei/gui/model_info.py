@@ -2,8 +2,8 @@
 
 mIoU: raw masks on the 122 webcam-like test photos (README "Quality and speed", measured by the test
 suite). ms: preprocess + inference per 1280x720 frame of the Doctor test video, 1 thread, 2-core
-AMD EPYC VM, 2026-11-21 (model input cut from the frame pyramid); all models interleaved, 60 rounds, 10th percentile (the VM was shared, so the lower
-percentile is the uncontended cost). Models not listed show "unknown".
+AMD EPYC VM, 2026-11-21 (model input cut from the frame pyramid); all models interleaved, 60 rounds,
+10th percentile (the VM was shared, so the lower percentile is the uncontended cost). Models not listed show "unknown".
 """
 
 from __future__ import annotations

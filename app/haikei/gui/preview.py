@@ -97,8 +97,11 @@ class PreviewWidget(QWidget):
         array = self._image_for_mode()
         if array is None:
             painter.setPen(QColor(200, 200, 205))
-            painter.drawText(self.rect().adjusted(24, 24, -24, -24),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            painter.drawText(
+                self.rect().adjusted(24, 24, -24, -24),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.message,
+            )
             painter.end()
             return
         image = to_qimage(array)

@@ -89,8 +89,9 @@ class Tray(QObject):
     def background_action(self, key: str) -> QAction | None:
         return next((a for a in self.background_group.actions() if a.data() == key), None)
 
-    def show_state(self, *, effect_on: bool, background_key: str, paused: bool, window_visible: bool,
-                   tooltip: str) -> None:
+    def show_state(
+        self, *, effect_on: bool, background_key: str, paused: bool, window_visible: bool, tooltip: str
+    ) -> None:
         self.effect_action.setChecked(effect_on)
         action = self.background_action(background_key)
         if action is not None:

@@ -40,8 +40,9 @@ def _vignette(image: np.ndarray, strength: float) -> np.ndarray:
     return image * (1.0 - strength * np.clip(d - 0.2, 0, 1) ** 1.5)[..., None]
 
 
-def _bokeh(image: np.ndarray, rng: np.random.Generator, count: int, palette, radius=(30, 110),
-           region=(0.0, 1.0), blur=9) -> np.ndarray:
+def _bokeh(
+    image: np.ndarray, rng: np.random.Generator, count: int, palette, radius=(30, 110), region=(0.0, 1.0), blur=9
+) -> np.ndarray:
     """Soft out-of-focus lights: filled discs with a brighter rim, blurred, added on top."""
     lights = np.zeros_like(image)
     for _ in range(count):
@@ -96,7 +97,9 @@ def calm_room(rng: np.random.Generator) -> np.ndarray:
     image = np.where((y > floor_y)[..., None], floor, image)
     # Left wall in perspective: a trapezoid, darker.
     left = np.zeros((H, W), np.float32)
-    cv2.fillPoly(left, [np.array([[0, 0], [int(0.16 * W), int(0.12 * H)], [int(0.16 * W), int(floor_y * H)], [0, H]])], 1.0)
+    cv2.fillPoly(
+        left, [np.array([[0, 0], [int(0.16 * W), int(0.12 * H)], [int(0.16 * W), int(floor_y * H)], [0, H]])], 1.0
+    )
     image = image * (1 - 0.22 * left[..., None]) + np.array([150, 140, 130], np.float32) * 0.22 * left[..., None]
     # Window on the back wall with a warm light patch falling onto the floor.
     wx0, wx1, wy0, wy1 = int(0.58 * W), int(0.86 * W), int(0.14 * H), int(0.58 * H)
@@ -110,8 +113,20 @@ def calm_room(rng: np.random.Generator) -> np.ndarray:
     image = image * (1 - window[..., None]) + sky * window[..., None]
     image = image * (1 - frame_mask[..., None]) + np.array([244, 240, 232], np.float32) * frame_mask[..., None]
     patch = np.zeros((H, W), np.float32)
-    cv2.fillPoly(patch, [np.array([[int(0.46 * W), H], [int(0.62 * W), int(floor_y * H)],
-                                   [int(0.82 * W), int(floor_y * H)], [int(0.84 * W), H]])], 1.0)
+    cv2.fillPoly(
+        patch,
+        [
+            np.array(
+                [
+                    [int(0.46 * W), H],
+                    [int(0.62 * W), int(floor_y * H)],
+                    [int(0.82 * W), int(floor_y * H)],
+                    [int(0.84 * W), H],
+                ]
+            )
+        ],
+        1.0,
+    )
     image += cv2.GaussianBlur(patch, (0, 0), 25)[..., None] * np.array([40, 30, 14], np.float32)
     # A low sideboard and a plant silhouette to give the room depth.
     cv2.rectangle(image, (int(0.2 * W), int(0.62 * H)), (int(0.48 * W), int(floor_y * H)), (120, 96, 76), -1)
@@ -135,7 +150,7 @@ def aurora(rng: np.random.Generator) -> np.ndarray:
     image = _ramp([(0.0, (6, 12, 30)), (0.7, (14, 34, 58)), (1.0, (8, 18, 30))], y)
     for hue, centre, phase in (((60, 220, 160), 0.35, 0.0), ((90, 160, 255), 0.45, 1.7), ((170, 120, 240), 0.28, 3.1)):
         curve = centre + 0.08 * np.sin(x * 5.5 + phase) + 0.04 * np.sin(x * 13 + phase * 2)
-        band = np.exp(-((y - curve) / 0.07) ** 2) * (0.5 + 0.5 * np.sin(x * 40 + phase) ** 2)
+        band = np.exp(-(((y - curve) / 0.07) ** 2)) * (0.5 + 0.5 * np.sin(x * 40 + phase) ** 2)
         rays = np.clip((curve - y) / 0.25 + 1, 0, 1) * np.exp(-np.clip(curve - y, 0, None) / 0.18)
         image += np.array(hue, np.float32) * (0.55 * band + 0.25 * rays * (y < curve))[..., None]
     stars = np.zeros((H, W), np.float32)
@@ -155,7 +170,12 @@ def misty_hills(rng: np.random.Generator) -> np.ndarray:
     layers = [((196, 150, 160), 0.52), ((160, 118, 140), 0.62), ((120, 88, 118), 0.72), ((80, 58, 90), 0.84)]
     for i, (colour, base) in enumerate(layers):
         ph = rng.uniform(0, 6.28, 3)
-        ridge = base + 0.05 * np.sin(x * (3 + i) + ph[0]) + 0.025 * np.sin(x * (9 + 2 * i) + ph[1]) + 0.01 * np.sin(x * 31 + ph[2])
+        ridge = (
+            base
+            + 0.05 * np.sin(x * (3 + i) + ph[0])
+            + 0.025 * np.sin(x * (9 + 2 * i) + ph[1])
+            + 0.01 * np.sin(x * 31 + ph[2])
+        )
         mask = cv2.GaussianBlur((y > ridge).astype(np.float32), (0, 0), 2.0 + (3 - i) * 1.5)
         haze = _mix(colour, image.mean(axis=(0, 1)), np.clip(0.5 - (y - ridge), 0, 1) * 0.3)
         image = image * (1 - mask[..., None]) + haze * mask[..., None]

@@ -55,8 +55,8 @@ import hashlib
 import math
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -95,15 +95,11 @@ def _import_deps():
         import onnx
         from onnx import helper, numpy_helper
     except ImportError as exc:  # pragma: no cover - dev dependency missing
-        raise ConversionError(
-            "the 'onnx' package is required (it is a development dependency)"
-        ) from exc
+        raise ConversionError("the 'onnx' package is required (it is a development dependency)") from exc
     try:
         from mediapipe.tasks.metadata import schema_py_generated as schema
     except ImportError as exc:  # pragma: no cover
-        raise ConversionError(
-            "the 'mediapipe' package is required for the TFLite schema bindings"
-        ) from exc
+        raise ConversionError("the 'mediapipe' package is required for the TFLite schema bindings") from exc
     return onnx, helper, numpy_helper, schema
 
 
@@ -114,8 +110,9 @@ def _enum_names(cls) -> dict[int, str]:
 class _Converter:
     """Holds the state of one conversion (one TFLite subgraph -> one ONNX graph)."""
 
-    def __init__(self, data: bytes, *, source_name: str, input_name: str | None,
-                 output_name: str | None, dynamic: bool = False):
+    def __init__(
+        self, data: bytes, *, source_name: str, input_name: str | None, output_name: str | None, dynamic: bool = False
+    ):
         onnx, helper, numpy_helper, S = _import_deps()
         self.onnx, self.helper, self.nph, self.S = onnx, helper, numpy_helper, S
         self.data = data
@@ -147,8 +144,8 @@ class _Converter:
             S.TensorType.BOOL: np.bool_,
         }
 
-        self.consts: dict[int, np.ndarray] = {}   # tflite tensor -> value (TFLite layout)
-        self.values: dict[int, str] = {}          # tflite tensor -> ONNX value name (NCHW if 4-D)
+        self.consts: dict[int, np.ndarray] = {}  # tflite tensor -> value (TFLite layout)
+        self.values: dict[int, str] = {}  # tflite tensor -> ONNX value name (NCHW if 4-D)
         self.nodes: list = []
         self.initializers: list = []
         self._names: set[str] = set()
@@ -178,7 +175,7 @@ class _Converter:
         # Models > 2 GiB keep buffers after the flatbuffer (offset/size).
         offset, size = buf.Offset(), buf.Size()
         if offset > 1 and size:
-            return self.data[offset:offset + size]
+            return self.data[offset : offset + size]
         return b""
 
     def _load_constants(self) -> None:
@@ -192,8 +189,8 @@ class _Converter:
             dtype = self.np_types.get(t.Type())
             if dtype is None:
                 raise ConversionError(
-                    f"tensor {self.tname(idx)!r}: unsupported constant type "
-                    f"{self.type_names.get(t.Type(), t.Type())}")
+                    f"tensor {self.tname(idx)!r}: unsupported constant type {self.type_names.get(t.Type(), t.Type())}"
+                )
             arr = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
             self.consts[idx] = arr.reshape(self.shape(idx)).astype(dtype)
 
@@ -218,8 +215,9 @@ class _Converter:
 
     def node(self, op_type: str, inputs: list[str], outputs: list[str], **attrs) -> None:
         self._node_count += 1
-        self.nodes.append(self.helper.make_node(
-            op_type, inputs, outputs, name=f"{op_type}_{self._node_count}", **attrs))
+        self.nodes.append(
+            self.helper.make_node(op_type, inputs, outputs, name=f"{op_type}_{self._node_count}", **attrs)
+        )
 
     def value(self, idx: int) -> str:
         """ONNX name of tflite tensor ``idx`` (4-D tensors are NCHW)."""
@@ -259,8 +257,7 @@ class _Converter:
         self.values[idx] = name
         return name
 
-    def emit_with_activation(self, op_type: str, inputs: list[str], out_idx: int,
-                             activation: int, **attrs) -> None:
+    def emit_with_activation(self, op_type: str, inputs: list[str], out_idx: int, activation: int, **attrs) -> None:
         """Emit ``op_type`` writing tflite tensor ``out_idx``, followed by a fused activation."""
         A = self.S.ActivationFunctionType
         if activation == A.NONE:
@@ -296,8 +293,7 @@ class _Converter:
             return None
         expected = getattr(self.S.BuiltinOptions, cls_name)
         if op.BuiltinOptionsType() != expected:
-            raise ConversionError(f"unexpected builtin options type {op.BuiltinOptionsType()} "
-                                  f"(wanted {cls_name})")
+            raise ConversionError(f"unexpected builtin options type {op.BuiltinOptionsType()} (wanted {cls_name})")
         opts = getattr(self.S, cls_name)()
         opts.Init(table.Bytes, table.Pos)
         return opts
@@ -319,8 +315,8 @@ class _Converter:
         if missing:
             counts = ", ".join(f"{n} (x{names.count(n)})" for n in missing)
             raise ConversionError(
-                f"{self.source_name}: unsupported TFLite op(s): {counts}. "
-                f"Supported: {', '.join(sorted(_HANDLERS))}")
+                f"{self.source_name}: unsupported TFLite op(s): {counts}. Supported: {', '.join(sorted(_HANDLERS))}"
+            )
 
         S = self.S
         in_idx = [int(i) for i in self.g.InputsAsNumpy()]
@@ -330,16 +326,20 @@ class _Converter:
             self.input_hw = _nhwc_hw(self.shape(in_idx[0]))
         out_idx = [int(i) for i in self.g.OutputsAsNumpy()]
         # Reserve the external names first so no internal tensor can take them.
-        in_ext = [self.unique(self.input_name if (self.input_name and len(in_idx) == 1)
-                              else self.tname(i)) for i in in_idx]
-        out_ext = [self.unique(self.output_name if (self.output_name and len(out_idx) == 1)
-                               else self.tname(i)) for i in out_idx]
+        in_ext = [
+            self.unique(self.input_name if (self.input_name and len(in_idx) == 1) else self.tname(i)) for i in in_idx
+        ]
+        out_ext = [
+            self.unique(self.output_name if (self.output_name and len(out_idx) == 1) else self.tname(i))
+            for i in out_idx
+        ]
         graph_inputs = []
         for idx, ext in zip(in_idx, in_ext):
             if self.ttype(idx) != S.TensorType.FLOAT32:
                 raise ConversionError(f"graph input {self.tname(idx)!r} is not float32")
-            graph_inputs.append(self.helper.make_tensor_value_info(
-                ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx)))
+            graph_inputs.append(
+                self.helper.make_tensor_value_info(ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx))
+            )
             if len(self.shape(idx)) == 4:
                 internal = self.unique(ext + "/nchw")
                 self.node("Transpose", [ext], [internal], perm=list(_TO_NCHW))
@@ -353,13 +353,13 @@ class _Converter:
             try:
                 _HANDLERS[name](self, op, ins, outs)
             except ConversionError as exc:
-                raise ConversionError(f"{self.source_name}: {name} -> "
-                                      f"{self.tname(outs[0])!r}: {exc}") from None
+                raise ConversionError(f"{self.source_name}: {name} -> {self.tname(outs[0])!r}: {exc}") from None
             for o in outs:
                 if o not in self.consts and self.ttype(o) != S.TensorType.FLOAT32:
                     raise ConversionError(
                         f"{self.source_name}: {name} produces non-float tensor {self.tname(o)!r} "
-                        f"({self.type_names.get(self.ttype(o))}); only float models are supported")
+                        f"({self.type_names.get(self.ttype(o))}); only float models are supported"
+                    )
         if self.dynamic:  # after the ops: DEQUANTIZE has folded the weights into constants by now
             self.stride = self._spatial_stride()
 
@@ -370,16 +370,24 @@ class _Converter:
                 self.node("Transpose", [src], [ext], perm=list(_TO_NHWC))
             else:
                 self.node("Identity", [src], [ext])
-            graph_outputs.append(self.helper.make_tensor_value_info(
-                ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx)))
+            graph_outputs.append(
+                self.helper.make_tensor_value_info(ext, self.onnx.TensorProto.FLOAT, self.external_dims(idx))
+            )
 
         graph = self.helper.make_graph(
-            self.nodes, Path(self.source_name).stem, graph_inputs, graph_outputs,
+            self.nodes,
+            Path(self.source_name).stem,
+            graph_inputs,
+            graph_outputs,
             initializer=self.initializers,
-            doc_string=f"Converted from {self.source_name} by {PRODUCER_NAME}.")
+            doc_string=f"Converted from {self.source_name} by {PRODUCER_NAME}.",
+        )
         model = self.helper.make_model(
-            graph, opset_imports=[self.helper.make_opsetid("", OPSET)],
-            producer_name=PRODUCER_NAME, producer_version=PRODUCER_VERSION)
+            graph,
+            opset_imports=[self.helper.make_opsetid("", OPSET)],
+            producer_name=PRODUCER_NAME,
+            producer_version=PRODUCER_VERSION,
+        )
         model.ir_version = IR_VERSION
         props = {"source_file": self.source_name, "source_sha256": hashlib.sha256(self.data).hexdigest()}
         if self.dynamic:
@@ -394,8 +402,10 @@ class _Converter:
         shape = list(self.shape(idx))
         if self.dynamic and len(shape) == 4:
             if tuple(shape[1:3]) != self.input_hw:
-                raise ConversionError(f"{self.source_name}: graph output {self.tname(idx)!r} is "
-                                      f"{shape[1]}x{shape[2]}, not the input's size; no dynamic graph")
+                raise ConversionError(
+                    f"{self.source_name}: graph output {self.tname(idx)!r} is "
+                    f"{shape[1]}x{shape[2]}, not the input's size; no dynamic graph"
+                )
             shape[1:3] = DYNAMIC_DIMS
         return shape
 
@@ -412,12 +422,15 @@ class _Converter:
             if in_h % h or in_w % w or in_h // h != in_w // w:
                 raise ConversionError(
                     f"{self.source_name}: tensor {self.tname(idx)!r} is {h}x{w} for a {in_h}x{in_w} input, "
-                    "not a whole fraction of it; the model is not fully convolutional (no dynamic graph)")
+                    "not a whole fraction of it; the model is not fully convolutional (no dynamic graph)"
+                )
             factors.add(in_h // h)
         stride = max(factors)
         if any(stride % f for f in factors):
-            raise ConversionError(f"{self.source_name}: feature maps at 1/{sorted(factors)} of the input "
-                                  "have no common stride; no dynamic graph")
+            raise ConversionError(
+                f"{self.source_name}: feature maps at 1/{sorted(factors)} of the input "
+                "have no common stride; no dynamic graph"
+            )
         return stride
 
     def _check(self, model) -> None:
@@ -430,8 +443,7 @@ class _Converter:
         inferred = self.onnx.shape_inference.infer_shapes(model, strict_mode=True)
         dims = {}
         for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
-            dims[vi.name] = [d.dim_value if d.HasField("dim_value") else None
-                             for d in vi.type.tensor_type.shape.dim]
+            dims[vi.name] = [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
         for idx, name in self.values.items():
             if name not in dims or idx in self.consts:
                 continue
@@ -441,8 +453,9 @@ class _Converter:
                 if self.dynamic:
                     want[2:] = [None if d > 1 else d for d in want[2:]]
             if dims[name] != want:
-                raise ConversionError(f"shape mismatch for {self.tname(idx)!r}: ONNX infers "
-                                      f"{dims[name]}, TFLite (NCHW) says {want}")
+                raise ConversionError(
+                    f"shape mismatch for {self.tname(idx)!r}: ONNX infers {dims[name]}, TFLite (NCHW) says {want}"
+                )
 
 
 # ---------------------------------------------------------------------- helpers
@@ -501,8 +514,7 @@ def _dequantize(c: _Converter, op, ins, outs):
         if quant is None or quant.ScaleLength() == 0:
             raise ConversionError("integer DEQUANTIZE input without quantization parameters")
         scale = quant.ScaleAsNumpy().astype(np.float32)
-        zero = (quant.ZeroPointAsNumpy().astype(np.float32) if quant.ZeroPointLength()
-                else np.zeros_like(scale))
+        zero = quant.ZeroPointAsNumpy().astype(np.float32) if quant.ZeroPointLength() else np.zeros_like(scale)
         if scale.size > 1:
             bshape = [1] * q.ndim
             bshape[quant.QuantizedDimension()] = scale.size
@@ -517,7 +529,7 @@ def _dequantize(c: _Converter, op, ins, outs):
 
 def _conv_2d(c: _Converter, op, ins, outs):
     o = c.options(op, "Conv2DOptions")
-    w = c.const(ins[1], "CONV_2D filter").astype(np.float32)       # OHWI
+    w = c.const(ins[1], "CONV_2D filter").astype(np.float32)  # OHWI
     c_in = c.shape(ins[0])[3]
     if c_in % w.shape[3]:
         raise ConversionError(f"input channels {c_in} not a multiple of filter depth {w.shape[3]}")
@@ -529,14 +541,21 @@ def _emit_conv(c: _Converter, o, ins, outs, w_oihw: np.ndarray, group: int):
     x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
     k_hw, s_hw = w_oihw.shape[2:4], (o.StrideH(), o.StrideW())
     d_hw = (o.DilationHFactor() or 1, o.DilationWFactor() or 1)
-    pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, d_hw,
-                      _nhwc_hw(y_shape))
+    pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, d_hw, _nhwc_hw(y_shape))
     base = c.tname(outs[0])
     inputs = [c.value(ins[0]), c.add_initializer(w_oihw, base + "/W")]
     inputs += _bias(c, ins, w_oihw.shape[0], base + "/B")
-    c.emit_with_activation("Conv", inputs, outs[0], o.FusedActivationFunction(),
-                           kernel_shape=list(k_hw), strides=list(s_hw), dilations=list(d_hw),
-                           pads=pads, group=group)
+    c.emit_with_activation(
+        "Conv",
+        inputs,
+        outs[0],
+        o.FusedActivationFunction(),
+        kernel_shape=list(k_hw),
+        strides=list(s_hw),
+        dilations=list(d_hw),
+        pads=pads,
+        group=group,
+    )
 
 
 def _depthwise_conv_2d(c: _Converter, op, ins, outs):
@@ -566,7 +585,7 @@ def _transpose_conv_bias(c: _Converter, op, ins, outs):
     padding, stride_w, stride_h = struct.unpack_from("<3i", raw)
     if padding not in _TFLITE_C_PADDING or stride_w < 1 or stride_h < 1:
         raise ConversionError(f"bad custom options padding={padding} strides={stride_w},{stride_h}")
-    w = c.const(ins[1], "transpose conv filter").astype(np.float32)    # OHWI
+    w = c.const(ins[1], "transpose conv filter").astype(np.float32)  # OHWI
     x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
     if w.shape[3] != x_shape[3] or w.shape[0] != y_shape[3]:
         raise ConversionError(f"filter {list(w.shape)} does not match {list(x_shape)} -> {list(y_shape)}")
@@ -599,8 +618,7 @@ def _pool_2d(c: _Converter, op, ins, outs, onnx_op: str, global_op: str):
     o = c.options(op, "Pool2DOptions")
     x_shape, y_shape = c.shape(ins[0]), c.shape(outs[0])
     k_hw, s_hw = (o.FilterHeight(), o.FilterWidth()), (o.StrideH(), o.StrideW())
-    pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, (1, 1),
-                      _nhwc_hw(y_shape))
+    pads = _conv_pads(_padding_name(c, o.Padding()), _nhwc_hw(x_shape), k_hw, s_hw, (1, 1), _nhwc_hw(y_shape))
     if tuple(k_hw) == tuple(x_shape[1:3]) and y_shape[1:3] == (1, 1) and not any(pads):
         c.emit_with_activation(global_op, [c.value(ins[0])], outs[0], o.FusedActivationFunction())
         return
@@ -625,16 +643,14 @@ def _mean(c: _Converter, op, ins, outs):
     rank = len(x_shape)
     axes = sorted({int(a) % rank for a in np.atleast_1d(c.const(ins[1], "MEAN axes"))})
     if rank != 4:
-        c.node("ReduceMean", [c.value(ins[0])], [c.output_name_for(outs[0])], axes=axes,
-               keepdims=int(keep))
+        c.node("ReduceMean", [c.value(ins[0])], [c.output_name_for(outs[0])], axes=axes, keepdims=int(keep))
         return
     onnx_axes = sorted(_NHWC_TO_NCHW_AXIS[a] for a in axes)
     if keep:
         if onnx_axes == [2, 3]:
             c.node("GlobalAveragePool", [c.value(ins[0])], [c.output_name_for(outs[0])])
         else:
-            c.node("ReduceMean", [c.value(ins[0])], [c.output_name_for(outs[0])], axes=onnx_axes,
-                   keepdims=1)
+            c.node("ReduceMean", [c.value(ins[0])], [c.output_name_for(outs[0])], axes=onnx_axes, keepdims=1)
         return
     # keep_dims=False on a 4-D tensor: reduce in NCHW keeping dims, go back to
     # NHWC order, then drop the reduced axes so the result matches TFLite's order.
@@ -664,12 +680,14 @@ def _resize_bilinear(c: _Converter, op, ins, outs):
         in_hw = _nhwc_hw(x_shape)
         if any(o % i for o, i in zip(size, in_hw)):
             raise ConversionError(f"resize {list(in_hw)} -> {size} is not by a whole factor; no dynamic graph")
-        scales = c.add_initializer(np.array([1, 1, size[0] // in_hw[0], size[1] // in_hw[1]], np.float32),
-                                   c.tname(outs[0]) + "/scales")
+        scales = c.add_initializer(
+            np.array([1, 1, size[0] // in_hw[0], size[1] // in_hw[1]], np.float32), c.tname(outs[0]) + "/scales"
+        )
         inputs = [c.value(ins[0]), "", scales]
     else:
-        sizes = c.add_initializer(np.array([x_shape[0], x_shape[3], size[0], size[1]], np.int64),
-                                  c.tname(outs[0]) + "/sizes")
+        sizes = c.add_initializer(
+            np.array([x_shape[0], x_shape[3], size[0], size[1]], np.int64), c.tname(outs[0]) + "/sizes"
+        )
         inputs = [c.value(ins[0]), "", "", sizes]
     c.node("Resize", inputs, [c.output_name_for(outs[0])], mode="linear", coordinate_transformation_mode=mode)
 
@@ -681,12 +699,14 @@ def _binary(onnx_op: str, options_cls: str | None) -> Handler:
         out_rank = len(c.shape(outs[0]))
         inputs = [c.broadcast_value(i, out_rank) for i in ins[:2]]
         c.emit_with_activation(onnx_op, inputs, outs[0], act)
+
     return handler
 
 
 def _unary(onnx_op: str) -> Handler:
     def handler(c: _Converter, op, ins, outs):
         c.node(onnx_op, [c.value(ins[0])], [c.output_name_for(outs[0])])
+
     return handler
 
 
@@ -716,17 +736,29 @@ _HANDLERS: dict[str, Handler] = {
 
 
 # ---------------------------------------------------------------------- public API
-def convert_bytes(data: bytes, *, source_name: str = "model.tflite",
-                  input_name: str | None = DEFAULT_INPUT_NAME,
-                  output_name: str | None = DEFAULT_OUTPUT_NAME, dynamic: bool = False) -> bytes:
+def convert_bytes(
+    data: bytes,
+    *,
+    source_name: str = "model.tflite",
+    input_name: str | None = DEFAULT_INPUT_NAME,
+    output_name: str | None = DEFAULT_OUTPUT_NAME,
+    dynamic: bool = False,
+) -> bytes:
     """Convert TFLite flatbuffer bytes to serialized ONNX bytes (deterministic)."""
-    model = _Converter(data, source_name=source_name, input_name=input_name,
-                       output_name=output_name, dynamic=dynamic).run()
+    model = _Converter(
+        data, source_name=source_name, input_name=input_name, output_name=output_name, dynamic=dynamic
+    ).run()
     return model.SerializeToString(deterministic=True)
 
 
-def convert(tflite_path, onnx_path, *, input_name: str | None = DEFAULT_INPUT_NAME,
-            output_name: str | None = DEFAULT_OUTPUT_NAME, dynamic: bool = False) -> None:
+def convert(
+    tflite_path,
+    onnx_path,
+    *,
+    input_name: str | None = DEFAULT_INPUT_NAME,
+    output_name: str | None = DEFAULT_OUTPUT_NAME,
+    dynamic: bool = False,
+) -> None:
     """Convert ``tflite_path`` to ``onnx_path``.
 
     A single graph input / output is renamed to ``input_name`` / ``output_name``
@@ -735,8 +767,9 @@ def convert(tflite_path, onnx_path, *, input_name: str | None = DEFAULT_INPUT_NA
     unsupported models.
     """
     src = Path(tflite_path)
-    out = convert_bytes(src.read_bytes(), source_name=src.name, input_name=input_name,
-                        output_name=output_name, dynamic=dynamic)
+    out = convert_bytes(
+        src.read_bytes(), source_name=src.name, input_name=input_name, output_name=output_name, dynamic=dynamic
+    )
     Path(onnx_path).write_bytes(out)
 
 
@@ -750,20 +783,25 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m haikei.tools.tflite2onnx",
         description="Convert a float/fp16 TFLite model (incl. MediaPipe's "
-                    "Convolution2DTransposeBias) to ONNX with an identical NHWC interface.")
+        "Convolution2DTransposeBias) to ONNX with an identical NHWC interface.",
+    )
     parser.add_argument("tflite", type=Path, help="input .tflite file")
     parser.add_argument("onnx", type=Path, help="output .onnx file")
-    parser.add_argument("--input-name", default=DEFAULT_INPUT_NAME,
-                        help="name for a single graph input (default: %(default)s)")
-    parser.add_argument("--output-name", default=DEFAULT_OUTPUT_NAME,
-                        help="name for a single graph output (default: %(default)s)")
-    parser.add_argument("--dynamic", action="store_true",
-                        help="leave the input's height and width free (fully convolutional models; "
-                             "sides must then be multiples of the printed stride)")
+    parser.add_argument(
+        "--input-name", default=DEFAULT_INPUT_NAME, help="name for a single graph input (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--output-name", default=DEFAULT_OUTPUT_NAME, help="name for a single graph output (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--dynamic",
+        action="store_true",
+        help="leave the input's height and width free (fully convolutional models; "
+        "sides must then be multiples of the printed stride)",
+    )
     args = parser.parse_args(argv)
     try:
-        convert(args.tflite, args.onnx, input_name=args.input_name, output_name=args.output_name,
-                dynamic=args.dynamic)
+        convert(args.tflite, args.onnx, input_name=args.input_name, output_name=args.output_name, dynamic=args.dynamic)
     except ConversionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
