@@ -3,10 +3,10 @@ settings (``settings.json``) and window state (``gui.json``)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
@@ -334,35 +334,32 @@ class HaikeiGui:
         self.on_quit()
 
 
-def overrides_from_args(args: argparse.Namespace) -> dict:
-    """The settings the command line changes, relative to the saved ones."""
-    from haikei.cli import settings_from_args
-
-    saved, _ = load_settings()
-    wanted = settings_from_args(args, saved).to_dict()
-    return {k: v for k, v in wanted.items() if v != getattr(saved, k)}
-
-
-def run_gui(args: argparse.Namespace, catalog: Catalog | None = None) -> int:
-    """Start the window; with ``--screenshot`` grab it after ``--frames`` frames and exit."""
+def run_gui(
+    overrides: dict[str, Any],
+    *,
+    screenshot: Path | None = None,
+    frames: int | None = None,
+    catalog: Catalog | None = None,
+) -> int:
+    """Start the window with ``overrides`` (settings for this run only, on top of the saved ones); with
+    ``screenshot`` grab it after ``frames`` frames and exit (with ``frames`` alone: exit after them)."""
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Haikei")
     app.setQuitOnLastWindowClosed(False)
     install_translator(app)
-    overrides = overrides_from_args(args)
-    gui = HaikeiGui(overrides, catalog=catalog, persist=args.screenshot is None)
+    gui = HaikeiGui(overrides, catalog=catalog, persist=screenshot is None)
     gui.show()
     result = {"code": 0}
-    if args.screenshot or args.frames:
+    if screenshot or frames:
 
         def check() -> None:
-            if gui.controller.frames_out < (args.frames or 1) or gui.window.preview.painted == 0:
+            if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
                 return
-            if args.screenshot:
+            if screenshot:
                 gui.refresh_status()
                 gui.window.preview.repaint()
-                if not gui.window.grab().save(str(args.screenshot)):
-                    print(f"haikei: error: cannot write screenshot {args.screenshot}", file=sys.stderr)
+                if not gui.window.grab().save(str(screenshot)):
+                    print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
                     result["code"] = 2
             gui.quit()
 

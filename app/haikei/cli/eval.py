@@ -1,4 +1,5 @@
-"""``haikei eval``: the command line of :mod:`haikei.evaluate`.
+"""``haikei eval``: segmentation quality (:mod:`haikei.evaluate`) on photos with masks, or flicker and
+lag on a video.
 
 One model and preset prints one result; several (``--model`` / ``--preset`` repeated, or
 ``--all-models``) print a table, one row per model × preset.
@@ -13,7 +14,7 @@ import os
 import platform
 from pathlib import Path
 
-from haikei.catalog import Catalog
+from haikei.cli.options import add_models_dir_option, catalog_from_args
 from haikei.errors import HaikeiError
 from haikei.settings import PRESETS, Settings
 
@@ -21,7 +22,7 @@ from haikei.settings import PRESETS, Settings
 RAW = "raw"
 
 
-def add_eval_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("eval", help="measure segmentation quality on photos with masks, or flicker on a video")
     ev.add_argument("--images", type=Path, metavar="DIR", help="photos (N.jpg)")
     ev.add_argument("--masks", type=Path, metavar="DIR", help="ground-truth masks (N.png, person > 127)")
@@ -46,12 +47,13 @@ def add_eval_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--threads", type=int, default=1, help="inference threads (default 1)")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--markdown", action="store_true", help="a Markdown table, with the date and machine")
-    ev.add_argument("--models-dir", type=Path, action="append", default=[], help="extra folder of model manifests")
+    add_models_dir_option(ev)
 
 
-def run_eval(args: argparse.Namespace, catalog: Catalog) -> int:
+def run(args: argparse.Namespace) -> int:
     from haikei import evaluate
 
+    catalog = catalog_from_args(args)
     if args.video is not None:
         if not args.flicker:
             raise HaikeiError("--video measures flicker", "add --flicker")
