@@ -34,6 +34,21 @@ def private_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture
+def recording_backend():
+    """pyvirtualcam with a backend that records what it is sent (tried after the real ones)."""
+    import pyvirtualcam
+    from pyvirtualcam.camera import BACKENDS
+
+    from support.vcam import RecordingBackend
+
+    pyvirtualcam.register_backend("recording", RecordingBackend)
+    yield RecordingBackend
+    BACKENDS.pop("recording", None)
+    RecordingBackend.native = None
+    RecordingBackend.last = None
+
+
 @pytest.fixture(scope="session")
 def doctor_video() -> Path:
     return need_shared(DOCTOR_VIDEO)

@@ -16,8 +16,8 @@ from pathlib import Path
 import psutil
 
 from haikei.engine import Engine
+from haikei.outputs.file import NullSink
 from haikei.settings import Settings, parse_size
-from haikei.sinks import NullSink
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos" / "Doctor-26732.mp4"
 

@@ -7,8 +7,8 @@ import threading
 import time
 
 from haikei.engine import Engine
+from haikei.outputs.base import Sink
 from haikei.settings import Settings
-from haikei.sinks import Sink
 
 COLOURS = {"color:#ff0000": (0, 0, 255), "color:#0000ff": (255, 0, 0), "color:#00ff00": (0, 255, 0)}
 

@@ -13,8 +13,9 @@ from conftest import is_status
 from haikei.compose import to_i420
 from haikei.engine import Engine
 from haikei.errors import BackgroundError, HaikeiError
+from haikei.outputs.base import ReconnectingSink, Sink
+from haikei.outputs.file import NullSink
 from haikei.settings import Settings
-from haikei.sinks import NullSink, ReconnectingSink, Sink
 from haikei.stats import STAGES
 
 SIZE = (640, 360)

@@ -14,8 +14,8 @@ from conftest import is_status
 from haikei import engine as engine_module
 from haikei.engine import Engine
 from haikei.errors import HaikeiError, SourceError
+from haikei.outputs.base import Sink
 from haikei.settings import Settings
-from haikei.sinks import Sink
 from haikei.sources import Frame, Source
 
 SIZE = (320, 180)

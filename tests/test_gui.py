@@ -26,8 +26,8 @@ from haikei.gui.app import HaikeiGui
 from haikei.gui.gallery import entry_key
 from haikei.gui.i18n import FOLDER, install_translator, tr
 from haikei.gui.state import gui_state_path, load_gui_state
+from haikei.outputs.base import Sink
 from haikei.pipeline import FrameProcessor
-from haikei.sinks import Sink
 from haikei.sources import Frame, load_image
 
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
@@ -294,7 +294,7 @@ class NobodyReadsSink(RecordingSink):
     """An output no app reads (as a v4l2loopback device with no consumer): the engine may idle."""
 
     def reader_watcher(self):
-        from haikei.idle import ReaderWatcher
+        from haikei.outputs.base import ReaderWatcher
 
         class NoReader(ReaderWatcher):
             def _run(self) -> None:

@@ -18,9 +18,10 @@ import pytest
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei import idle
 from haikei.engine import Engine
-from haikei.idle import IDLE_MESSAGE, InotifyReaderWatcher
+from haikei.idle import IDLE_MESSAGE
+from haikei.outputs.file import NullSink
+from haikei.outputs.vcam import InotifyReaderWatcher
 from haikei.settings import Settings
-from haikei.sinks import NullSink
 
 W, H = 320, 240
 
@@ -30,7 +31,7 @@ CHILD = r"""
 import json, select, sys, time
 from haikei.engine import Engine
 from haikei.settings import Settings
-from haikei.sinks import VirtualCameraSink
+from haikei.outputs.vcam import VirtualCameraSink
 cfg = json.loads(sys.argv[1])
 sink = VirtualCameraSink((cfg["w"], cfg["h"]), 30, device="/dev/video0", watch_path=cfg["watch"])
 sent = []

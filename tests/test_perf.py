@@ -18,11 +18,11 @@ from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
 from haikei.config import load_settings
 from haikei.engine import Engine
 from haikei.engines import open_segmenter
+from haikei.outputs.file import NullSink
 from haikei.pipeline import FrameProcessor
 from haikei.pyramid import Pyramid
 from haikei.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
-from haikei.sinks import NullSink
 from haikei.sources import Frame
 from haikei.stats import STAGES
 

@@ -56,7 +56,7 @@ def consume(tmp_path: Path, count: int, target: str = "haikei") -> dict:
 
 
 def test_consumer_reads_haikei_pixels_at_its_rate(pipewire, tmp_path, record_property):
-    from haikei.pipewire import PipeWireCameraSink
+    from haikei.outputs.pipewire import PipeWireCameraSink
 
     sink = PipeWireCameraSink((W, H), FPS)
     node = next(n for n in pipewire.nodes() if n["props"].get("node.description") == "Haikei")
@@ -113,7 +113,8 @@ def test_run_publishes_a_camera_that_idles_while_unwatched(pipewire, doctor_vide
     """Idle = the source file is closed (no reading, no inference) and the process uses ~no CPU."""
     import psutil
 
-    from haikei.idle import IDLE_AFTER_S, processes_holding
+    from haikei.idle import IDLE_AFTER_S
+    from haikei.outputs.vcam import processes_holding
 
     process = subprocess.Popen(
         [

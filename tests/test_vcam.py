@@ -10,48 +10,14 @@ import cv2
 import numpy as np
 import pytest
 import pyvirtualcam
-from pyvirtualcam.camera import BACKENDS
 
 from conftest import captured_frames
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei.compose import to_i420
 from haikei.engine import Engine
+from haikei.outputs.vcam import VirtualCameraSink
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
-from haikei.sinks import VirtualCameraSink
-
-
-class RecordingBackend:
-    """A pyvirtualcam backend that keeps every frame it is sent."""
-
-    native = None
-    last = None
-
-    def __init__(self, *, width, height, fps, fourcc, device, **kw):
-        self.width, self.height, self.fourcc = width, height, fourcc
-        self.frames: list[np.ndarray] = []
-        self.closed = False
-        RecordingBackend.last = self
-
-    def send(self, frame):
-        self.frames.append(np.array(frame, copy=True))
-
-    def close(self):
-        self.closed = True
-
-    def device(self):
-        return "Recording Camera"
-
-    def native_fourcc(self):
-        return self.native
-
-
-@pytest.fixture
-def recording_backend():
-    pyvirtualcam.register_backend("recording", RecordingBackend)
-    yield RecordingBackend
-    BACKENDS.pop("recording", None)
-    RecordingBackend.native = None
 
 
 def run_engine(settings, sink, frames):

@@ -84,7 +84,7 @@ def check_camera(settings: Settings) -> list[Check]:
 
 
 def check_virtual_camera(settings: Settings) -> list[Check]:
-    from haikei.sinks import describe_virtual_camera_error, virtual_camera_fix
+    from haikei.outputs.vcam import describe_virtual_camera_error, virtual_camera_fix
 
     required = settings.output.partition(":")[0] == "vcam"
     if sys.platform.startswith("linux"):
@@ -115,7 +115,13 @@ def check_virtual_camera(settings: Settings) -> list[Check]:
 def check_pipewire(settings: Settings) -> list[Check]:
     if not sys.platform.startswith("linux"):
         return []
-    from haikei.pipewire import NOT_RUNNING_FIX, PipeWireCameraSink, load_gstreamer, pipewire_running, pipewire_socket
+    from haikei.outputs.pipewire import (
+        NOT_RUNNING_FIX,
+        PipeWireCameraSink,
+        load_gstreamer,
+        pipewire_running,
+        pipewire_socket,
+    )
 
     name = "PipeWire camera"
     required = settings.output.partition(":")[0] == "pipewire"

@@ -26,10 +26,11 @@ from haikei.catalog import Catalog
 from haikei.compose import BGR
 from haikei.errors import HaikeiError, SourceError
 from haikei.idle import IdleController
+from haikei.outputs import open_sink
+from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.pipeline import FrameProcessor, Processed, Segmented
 from haikei.pyramid import Pyramid
 from haikei.settings import Settings
-from haikei.sinks import ReconnectingSink, Sink, open_sink
 from haikei.sources import RETRY_DELAYS, Frame, Source, open_source
 from haikei.stats import PipelineStats, stage_clock
 

@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from haikei.devices import list_devices
-    from haikei.sinks import virtual_camera_fix
+    from haikei.outputs.vcam import virtual_camera_fix
 
     found = list_devices()
     if args.json:

@@ -22,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from haikei.outputs.file import FileSink
     from haikei.pipeline import FrameProcessor
-    from haikei.sinks import FileSink
     from haikei.sources import VideoFileSource
 
     base, _ = load_settings()

@@ -22,8 +22,8 @@ from haikei.gui.main_window import MainWindow
 from haikei.gui.model_info import describe_model
 from haikei.gui.state import load_gui_state, save_gui_state
 from haikei.gui.tray import Tray, app_icon
+from haikei.outputs.base import Sink
 from haikei.settings import Settings
-from haikei.sinks import Sink
 from haikei.sources import IMAGE_SUFFIXES
 
 STATUS_MS = 500

@@ -20,9 +20,10 @@ from haikei.compose import cover_crop
 from haikei.config import save_settings
 from haikei.engine import Engine
 from haikei.errors import HaikeiError, OutputError
+from haikei.outputs.base import ReconnectingSink, Sink
+from haikei.outputs.vcam import virtual_camera_fix
 from haikei.pipeline import Processed
 from haikei.settings import PRESET_KNOBS, Settings
-from haikei.sinks import ReconnectingSink, Sink, virtual_camera_fix
 
 USER_PAUSE_MESSAGE = "Camera paused in Haikei"
 

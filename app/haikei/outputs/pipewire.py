@@ -8,15 +8,17 @@ system's GStreamer PipeWire plugin.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
+import subprocess
 
 import numpy as np
 
 from haikei.compose import I420, to_i420
 from haikei.errors import OutputError
-from haikei.idle import PipeWireReaderWatcher
-from haikei.sinks import Sink
+from haikei.outputs.base import ReaderWatcher, Sink
 
 DEFAULT_NAME = "Haikei"
 MISSING_FIX = (
@@ -93,6 +95,10 @@ class PipeWireCameraSink(Sink):
         self.pixel_format = I420
         self.description = f'PipeWire camera "{name}" (I420)'
 
+    @classmethod
+    def from_spec(cls, arg: str, size: tuple[int, int], fps: float) -> PipeWireCameraSink:
+        return cls(size, fps, name=arg or DEFAULT_NAME)
+
     def _bus_error(self) -> str | None:
         bus = self.pipeline.get_bus()
         while (message := bus.pop_filtered(self._Gst.MessageType.ERROR)) is not None:
@@ -113,3 +119,81 @@ class PipeWireCameraSink(Sink):
     def close(self) -> None:
         self.appsrc.emit("end-of-stream")
         self.pipeline.set_state(self._Gst.State.NULL)
+
+
+class PipeWireReaderWatcher(ReaderWatcher):
+    """Consumers of our PipeWire node: its state is ``running`` exactly while it is linked to one.
+
+    Follows ``pw-dump --monitor`` (one subprocess, event driven) for the node with our
+    ``node.name`` owned by ``pid``.
+    """
+
+    def __init__(self, node_name: str, pid: int | None = None, env: dict | None = None):
+        super().__init__()
+        self.node_name = node_name
+        self.pid = os.getpid() if pid is None else pid
+        self.env = env
+        self._process: subprocess.Popen | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("pw-dump") is not None
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+        super().stop()
+        if self._process is not None:
+            try:
+                self._process.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def _run(self) -> None:
+        try:
+            self._process = subprocess.Popen(
+                ["pw-dump", "--monitor", "--no-colors"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self.env,
+                text=True,
+            )
+        except OSError:
+            return
+        decoder = json.JSONDecoder()
+        buffer = ""
+        our_clients: set[int] = set()
+        nodes: dict[int, tuple[str, int, str]] = {}  # id → (node.name, client.id, state)
+        for line in self._process.stdout:
+            if self._stop.is_set():
+                break
+            buffer += line
+            try:
+                update, end = decoder.raw_decode(buffer.lstrip())
+            except json.JSONDecodeError:
+                continue  # the array is not complete yet
+            buffer = buffer.lstrip()[end:]
+            for obj in update:
+                info, kind = obj.get("info"), str(obj.get("type", ""))
+                if info is None:  # removed
+                    nodes.pop(obj.get("id"), None)
+                    our_clients.discard(obj.get("id"))
+                    continue
+                props = info.get("props") or {}
+                if kind.endswith(":Client") and props.get("application.process.id") == self.pid:
+                    our_clients.add(obj["id"])
+                elif kind.endswith(":Node"):
+                    name, client, state = nodes.get(obj["id"], ("", -1, ""))
+                    nodes[obj["id"]] = (
+                        props.get("node.name", name),
+                        props.get("client.id", client),
+                        info.get("state") or state,
+                    )
+            self._set(
+                any(
+                    name == self.node_name and client in our_clients and state == "running"
+                    for name, client, state in nodes.values()
+                )
+            )

@@ -1,61 +1,23 @@
-"""Outputs, in a registry keyed by the ``--output`` spec: ``vcam[:DEVICE]``, ``pipewire[:NAME]``,
-a video file path, ``none``.
-
-Every sink takes frame-sized BGR uint8 frames, and those whose :attr:`Sink.pixel_format` is I420
-(the cameras, the null output) frames composed in I420 too. :class:`PreviewSink` (a callback) is for the GUI.
-"""
+"""The virtual camera: pyvirtualcam (v4l2loopback on Linux, OBS Virtual Camera or Unity Capture on
+Windows, OBS on macOS), and who reads a v4l2loopback device."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import select
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from haikei.compose import BGR, I420, from_i420
 from haikei.errors import OutputError
+from haikei.outputs.base import ReaderWatcher, Sink
 
-
-class Sink:
-    description = ""
-    #: The format ``send`` takes besides BGR: a camera's native one (I420), so that the picture can
-    #: be composed in it (:meth:`haikei.pipeline.FrameProcessor.compose`) rather than converted here.
-    pixel_format = BGR
-
-    def send(self, frame: np.ndarray) -> None:
-        """Output ``frame``: BGR (HxWx3), or a 2-D frame already in :attr:`pixel_format` (I420)."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-
-class NullSink(Sink):
-    """Drops every frame. Takes I420 like a virtual camera, so that a bench with no output still
-    times the picture in the format a camera would get."""
-
-    description = "no output"
-    pixel_format = I420
-
-    def send(self, frame: np.ndarray) -> None:
-        pass
-
-
-class PreviewSink(Sink):
-    """Hands each frame to a callback (the GUI's preview); the callback must not block."""
-
-    description = "preview"
-
-    def __init__(self, callback: Callable[[np.ndarray], None]):
-        self.callback = callback
-
-    def send(self, frame: np.ndarray) -> None:
-        self.callback(frame)
+IN_OPEN, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE = 0x20, 0x08, 0x10
 
 
 def virtual_camera_fix() -> str:
@@ -133,6 +95,10 @@ class VirtualCameraSink(Sink):
         except Exception as exc:  # noqa: BLE001 - pyvirtualcam raises RuntimeError listing every backend's complaint
             raise describe_virtual_camera_error(str(exc), device) from None
 
+    @classmethod
+    def from_spec(cls, arg: str, size: tuple[int, int], fps: float) -> VirtualCameraSink:
+        return cls(size, fps, device=arg or None)
+
     @property
     def device(self) -> str:
         return self.camera.device
@@ -155,12 +121,10 @@ class VirtualCameraSink(Sink):
                     return
                 self.repeated += 1
 
-    def reader_watcher(self):
+    def reader_watcher(self) -> ReaderWatcher | None:
         """Who reads the device: known on v4l2loopback (inotify on its node), not on other backends."""
         if self.camera.backend != "v4l2loopback":
             return None
-        from haikei.idle import InotifyReaderWatcher
-
         return InotifyReaderWatcher(self.watch_path or self.camera.device)
 
     def close(self) -> None:
@@ -220,117 +184,64 @@ def _rejected_devices() -> str:
     return "; ".join(reasons)
 
 
-class FileSink(Sink):
-    """A video file, written beside the target and renamed into place when complete."""
+def processes_holding(path: str | os.PathLike, exclude_pid: int | None = None) -> list[int]:
+    """Ids of processes with ``path`` open (like ``fuser``), other than ``exclude_pid``.
 
-    CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "FFV1", ".webm": "VP80"}
-
-    def __init__(self, path: Path, size: tuple[int, int], fps: float):
-        codec = self.CODECS.get(path.suffix.lower())
-        if codec is None:
-            raise OutputError(
-                f"unsupported output file type {path.suffix or path.name!r}", f"use one of {', '.join(self.CODECS)}"
-            )
-        if not path.parent.is_dir():
-            raise OutputError(f"output folder {path.parent} does not exist")
-        if not os.access(path.parent, os.W_OK):
-            raise OutputError(f"output folder {path.parent} is not writable")
-        self.path = path
-        self.partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-        self.writer = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*codec), fps, size)
-        if not self.writer.isOpened():
-            raise OutputError(f"cannot write {codec} video to {path}", "try another file type, e.g. .avi or .mkv")
-        self.description = f"file {path}"
-        self.frames = 0
-
-    def send(self, frame: np.ndarray) -> None:
-        self.writer.write(frame)
-        self.frames += 1
-
-    def close(self) -> None:
-        self.writer.release()
-        if self.frames:
-            os.replace(self.partial, self.path)
-        else:
-            self.partial.unlink(missing_ok=True)
+    Processes we may not inspect are skipped; on a desktop those are other users' services.
+    """
+    target = os.path.realpath(path)
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == exclude_pid:
+            continue
+        try:
+            fds = os.scandir(f"/proc/{entry.name}/fd")
+        except OSError:
+            continue
+        with fds:
+            for fd in fds:
+                try:
+                    if os.readlink(fd.path) == target:
+                        found.append(int(entry.name))
+                        break
+                except OSError:
+                    continue
+    return found
 
 
-class ReconnectingSink(Sink):
-    """Wraps a sink that may be missing (no virtual camera yet, device busy): frames are dropped
-    while it is, and it is reopened every ``retry_every`` seconds until it attaches.
+class InotifyReaderWatcher(ReaderWatcher):
+    """Readers of a v4l2loopback device node (or of a stand-in file, for tests).
 
-    ``problem`` holds the error that keeps it detached (``None`` once attached), for the GUI.
+    inotify's IN_OPEN / IN_CLOSE wake it up (no polling, as Linux-Fake-Background-Webcam does); the
+    readers are then counted in /proc, which leaves out our own process: the writer's own opens of
+    the node, and reopening it, are not readers.
     """
 
-    def __init__(
-        self,
-        open_sink: Callable[[], Sink],
-        retry_every: float = 2.0,
-        on_change: Callable[[OutputError | None], None] | None = None,
-    ):
-        self._open = open_sink
-        self.retry_every = retry_every
-        self._on_change = on_change or (lambda problem: None)
-        self.inner: Sink | None = None
-        self.problem: OutputError | None = None
-        self._next_try = 0.0
-        self._attach()
+    def __init__(self, path: str | os.PathLike, exclude_pid: int | None = None):
+        super().__init__()
+        self.path = Path(path)
+        self.exclude_pid = os.getpid() if exclude_pid is None else exclude_pid
 
-    def _attach(self) -> None:
+    def readers(self) -> list[int]:
+        return processes_holding(self.path, self.exclude_pid)
+
+    def _run(self) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0:
+            return
         try:
-            self.inner = self._open()
-        except OutputError as exc:
-            changed = self.problem is None or str(self.problem) != str(exc)
-            self.problem = exc
-            self._next_try = time.monotonic() + self.retry_every
-            if changed:
-                self._on_change(exc)
-        else:
-            self.problem = None
-            self._on_change(None)
-
-    @property
-    def description(self) -> str:
-        return self.inner.description if self.inner else f"waiting for output: {self.problem}"
-
-    @property
-    def pixel_format(self) -> str:
-        return self.inner.pixel_format if self.inner else BGR
-
-    def send(self, frame: np.ndarray) -> None:
-        if self.inner is None:
-            if time.monotonic() < self._next_try:
+            if libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0:
                 return
-            self._attach()
-            if self.inner is None:
-                return
-        if frame.ndim == 2 and self.inner.pixel_format != I420:  # composed for the sink before a reconnect
-            frame = from_i420(frame)
-        self.inner.send(frame)
-
-    def close(self) -> None:
-        if self.inner is not None:
-            self.inner.close()
-            self.inner = None
-
-
-SinkFactory = Callable[[str, tuple[int, int], float], Sink]
-SINKS: dict[str, SinkFactory] = {
-    "none": lambda arg, size, fps: NullSink(),
-    "vcam": lambda arg, size, fps: VirtualCameraSink(size, fps, device=arg or None),
-    "pipewire": lambda arg, size, fps: _pipewire_camera(size, fps, arg),
-}
-
-
-def _pipewire_camera(size: tuple[int, int], fps: float, name: str) -> Sink:
-    from haikei.pipewire import DEFAULT_NAME, PipeWireCameraSink
-
-    return PipeWireCameraSink(size, fps, name=name or DEFAULT_NAME)
-
-
-def open_sink(spec: str, size: tuple[int, int], fps: float) -> Sink:
-    """``none`` | ``vcam`` | ``vcam:DEVICE`` | ``pipewire`` | ``pipewire:NAME`` | a file path."""
-    kind, _, arg = spec.partition(":")
-    if kind in SINKS:
-        return SINKS[kind](arg, size, fps)
-    return FileSink(Path(spec).expanduser(), size, fps)
+            self._set(bool(self.readers()))
+            while not self._stop.is_set():
+                ready, _, _ = select.select([fd], [], [], 0.25)
+                if not ready:
+                    continue
+                try:
+                    os.read(fd, 65536)  # the events only wake us; /proc has the truth
+                except BlockingIOError:
+                    continue
+                self._set(bool(self.readers()))
+        finally:
+            os.close(fd)
