@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 
-from haikei.engine import Engine
+from haikei.live import Engine
 from haikei.outputs.file import NullSink
 from haikei.settings import Settings, parse_size
 

@@ -6,7 +6,7 @@ import random
 import threading
 import time
 
-from haikei.engine import Engine
+from haikei.live import Engine
 from haikei.outputs.base import Sink
 from haikei.settings import Settings
 

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import is_status
 from haikei.compose import to_i420
-from haikei.engine import Engine
 from haikei.errors import BackgroundError, HaikeiError
+from haikei.live import Engine, PauseReason
 from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.outputs.file import NullSink
 from haikei.settings import Settings
@@ -167,7 +167,7 @@ def test_pause_releases_the_camera_and_shows_a_still(doctor_video):
     engine = Engine(settings(doctor_video, background="color:#00ff00"), sink=sink).start()
     try:
         wait_until(lambda: len(sink.frames) >= 2)
-        engine.pause("Paused from the tray")
+        engine.pause(PauseReason.USER)
         wait_until(lambda: engine.source is None and is_status(sink.frames[-1]))
         inferences = engine.stats.frames
         time.sleep(0.5)
@@ -180,8 +180,8 @@ def test_pause_releases_the_camera_and_shows_a_still(doctor_video):
 
 
 def test_waiting_output_attaches_when_the_device_appears(doctor_video, monkeypatch):
-    from haikei import engine as engine_module
     from haikei.errors import OutputError
+    from haikei.live import engine as engine_module
 
     attempts = []
     late_sink = CollectingSink()

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from conftest import is_status
-from haikei import engine as engine_module
-from haikei.engine import Engine
 from haikei.errors import HaikeiError, SourceError
+from haikei.live import Engine
+from haikei.live import engine as engine_module
 from haikei.outputs.base import Sink
 from haikei.settings import Settings
 from haikei.sources import Frame, Source

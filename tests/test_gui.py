@@ -304,7 +304,7 @@ class NobodyReadsSink(RecordingSink):
 
 
 def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot, make_app, monkeypatch):
-    from haikei import idle
+    from haikei.live import PauseReason, idle
 
     monkeypatch.setattr(idle, "IDLE_AFTER_S", 0.2)
     app, _ = make_app()
@@ -313,7 +313,7 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     time.sleep(0.6)
     assert not app.controller.engine.paused  # the preview is on screen: someone watches
     app.window.hide()
-    qtbot.waitUntil(lambda: app.controller.engine.pause_message == idle.IDLE_MESSAGE, timeout=5000)
+    qtbot.waitUntil(lambda: app.controller.engine.pause_reason is PauseReason.IDLE, timeout=5000)
     assert not app.controller.paused  # an idle pause is not the user's pause
     app.tray.pause_action.trigger()  # the user pauses while idle: that is their pause now
     assert app.controller.paused

@@ -16,9 +16,7 @@ import numpy as np
 import pytest
 
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
-from haikei import idle
-from haikei.engine import Engine
-from haikei.idle import IDLE_MESSAGE
+from haikei.live import Engine, IdleController, PauseReason, idle
 from haikei.outputs.file import NullSink
 from haikei.outputs.vcam import InotifyReaderWatcher
 from haikei.settings import Settings
@@ -29,7 +27,7 @@ W, H = 320, 240
 # watches the stand-in file for readers; prints every change of (idle, reading its source).
 CHILD = r"""
 import json, select, sys, time
-from haikei.engine import Engine
+from haikei.live import Engine, IdleController
 from haikei.settings import Settings
 from haikei.outputs.vcam import VirtualCameraSink
 cfg = json.loads(sys.argv[1])
@@ -37,12 +35,14 @@ sink = VirtualCameraSink((cfg["w"], cfg["h"]), 30, device="/dev/video0", watch_p
 sent = []
 engine = Engine(Settings(source=cfg["video"], width=cfg["w"], height=cfg["h"], background="color:#0000ff"),
                 sink=sink, on_output=lambda result, frame: sent.append(frame.index)).start()
+idle = IdleController(engine).start()
 last = None
 while not select.select([sys.stdin], [], [], 0.01)[0]:  # until the test closes our stdin
-    state = {"idle": engine.idle.idle, "reading": engine.source is not None}
+    state = {"idle": idle.idle, "reading": engine.source is not None}
     if state != last:
         print(json.dumps({**state, "t": time.monotonic()}), flush=True)
         last = state
+idle.stop()
 engine.stop()
 sink.close()
 print(json.dumps({"sent": len(sent), "sink": sink.description}), flush=True)
@@ -137,29 +137,31 @@ def test_idle_leaves_a_users_pause_alone_and_can_be_turned_off(tmp_path, doctor_
     engine = Engine(
         Settings(source=str(doctor_video), width=W, height=H, background="color:#0000ff"), sink=WatchedSink(watched)
     ).start()
+    idler = IdleController(engine).start()
     try:
-        wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
+        wait_for(lambda: engine.pause_reason is PauseReason.IDLE)
         fd = os.open(watched, os.O_RDONLY)
         wait_for(lambda: not engine.paused)
-        engine.pause("Paused by you")
+        engine.pause(PauseReason.USER)
         os.close(fd)
         time.sleep(0.8)
-        assert engine.pause_message == "Paused by you"  # not replaced by idle...
+        assert engine.pause_reason is PauseReason.USER  # not replaced by idle...
         fd = os.open(watched, os.O_RDONLY)
         time.sleep(0.5)
-        assert engine.pause_message == "Paused by you"  # ...nor resumed by a reader
+        assert engine.pause_reason is PauseReason.USER  # ...nor resumed by a reader
         os.close(fd)
         engine.resume()
-        wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
-        engine.idle.set_local_viewer(True)  # the GUI shows its preview
+        wait_for(lambda: engine.pause_reason is PauseReason.IDLE)
+        idler.set_local_viewer(True)  # the GUI shows its preview
         wait_for(lambda: not engine.paused)
-        engine.idle.set_local_viewer(False)
-        wait_for(lambda: engine.pause_message == IDLE_MESSAGE)
+        idler.set_local_viewer(False)
+        wait_for(lambda: engine.pause_reason is PauseReason.IDLE)
         engine.update(idle_when_unwatched=False)
         wait_for(lambda: not engine.paused)
         time.sleep(0.6)
         assert not engine.paused
     finally:
+        idler.stop()
         engine.stop()
 
 

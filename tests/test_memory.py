@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 ROUNDS = """
 import resource, sys
 import numpy as np
-from haikei.memory import keep_freed_buffers
+from haikei.live.memory import keep_freed_buffers
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
 if sys.argv[1] == "keep":

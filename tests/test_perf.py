@@ -16,8 +16,8 @@ from haikei.backgrounds import blur_frame, blur_frame_i420
 from haikei.catalog import load_catalog
 from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
 from haikei.config import load_settings
-from haikei.engine import Engine
 from haikei.engines import open_segmenter
+from haikei.live import Engine
 from haikei.outputs.file import NullSink
 from haikei.pipeline import FrameProcessor
 from haikei.pyramid import Pyramid

@@ -113,7 +113,7 @@ def test_run_publishes_a_camera_that_idles_while_unwatched(pipewire, doctor_vide
     """Idle = the source file is closed (no reading, no inference) and the process uses ~no CPU."""
     import psutil
 
-    from haikei.idle import IDLE_AFTER_S
+    from haikei.live.idle import IDLE_AFTER_S
     from haikei.outputs.vcam import processes_holding
 
     process = subprocess.Popen(

@@ -14,7 +14,7 @@ import pyvirtualcam
 from conftest import captured_frames
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei.compose import to_i420
-from haikei.engine import Engine
+from haikei.live import Engine
 from haikei.outputs.vcam import VirtualCameraSink
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
@@ -187,7 +187,7 @@ def test_virtual_camera_problems_are_explained(tmp_path, doctor_video, device_op
 # shim reads FAKE_V4L2_OPEN_ERRNO at every open, so dropping it from the environment "loads" it.
 LATE_DEVICE_CHILD = r"""
 import json, os, sys, time
-from haikei.engine import Engine
+from haikei.live import Engine
 from haikei.settings import Settings
 errors = []
 engine = Engine(Settings(source=sys.argv[1], width=320, height=240, output="vcam:/dev/video0",

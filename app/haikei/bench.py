@@ -1,7 +1,7 @@
 """``haikei bench``: the real engine on a file, with per-stage timings, frame rate, CPU and memory;
 and :func:`pick_preset`, the short bench that picks the best preset a machine sustains.
 
-Figures: per-stage p50/p95/p99 in ms (stages as in :mod:`haikei.engine`: ``total`` is capture plus
+Figures: per-stage p50/p95/p99 in ms (stages as in :mod:`haikei.live.engine`: ``total`` is capture plus
 all the work on one frame, without the waits between threads; ``latency`` is frame arrival to output
 done, waits included), ``fps`` sustained over the measured frames, ``cpu_cores`` = process CPU time /
 wall time, ``rss_mb`` = peak resident memory of the process.
@@ -20,8 +20,9 @@ import numpy as np
 from haikei.catalog import Catalog, load_catalog
 from haikei.compose import I420
 from haikei.config import load_settings, save_settings, settings_path
-from haikei.engine import OPENCV_THREADS, Engine
 from haikei.errors import HaikeiError
+from haikei.live import Engine, PauseReason
+from haikei.live.engine import OPENCV_THREADS
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from haikei.sources import Frame, camera_device
@@ -185,7 +186,7 @@ def auto_preset(
     A running ``engine`` is paused meanwhile (its output says so, the measurement is not disturbed)
     and resumes with the chosen preset."""
     if engine is not None:
-        engine.pause("Measuring this computer for the best preset...")
+        engine.pause(PauseReason.MEASURING)
     try:
         chosen = pick_preset(settings, seconds, catalog, costs)
         if engine is not None:

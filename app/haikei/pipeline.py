@@ -1,7 +1,7 @@
 """One frame through the stages: segment (→ mask) then compose (→ output image). No threads, no Qt.
 
 :class:`FrameProcessor` is what ``haikei process`` loops over (:meth:`FrameProcessor.process`) and
-what the threaded :class:`haikei.engine.Engine` runs in two halves on two worker threads:
+what the threaded :class:`haikei.live.Engine` runs in two halves on two worker threads:
 :meth:`FrameProcessor.segment` (model + refinement) and :meth:`FrameProcessor.compose`.
 """
 

@@ -44,6 +44,9 @@ class Frame:
     #: The output size (w, h) ``image`` is to be fitted to, when not its own: the stages then make
     #: only the copies of it they need (:class:`haikei.pyramid.Pyramid`), not the fitted frame.
     size: tuple[int, int] | None = None
+    #: For a status frame (no camera picture: paused, reconnecting), the message it shows; ``None`` for
+    #: a picture. A status frame is sent as it is, never segmented.
+    status: str | None = None
 
     @property
     def output_size(self) -> tuple[int, int]:

@@ -12,7 +12,6 @@ from haikei import __version__
 from haikei.cli import bench, devices, doctor, gui, models, process, run
 from haikei.cli import eval as eval_command
 from haikei.errors import HaikeiError
-from haikei.memory import keep_freed_buffers
 
 EXIT_USER_ERROR = 2
 
@@ -40,7 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    keep_freed_buffers()
     try:
         return COMMANDS[args.command].run(args)
     except HaikeiError as exc:

@@ -23,7 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from haikei.bench import cmd_bench
+    from haikei.live.memory import keep_freed_buffers
 
+    keep_freed_buffers()
     base, _ = load_settings()
     args.output = args.output or "none"
     args.frames = 300 if args.frames is None else args.frames

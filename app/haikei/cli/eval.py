@@ -52,7 +52,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from haikei import evaluate
+    from haikei.live.memory import keep_freed_buffers
 
+    keep_freed_buffers()
     catalog = catalog_from_args(args)
     if args.video is not None:
         if not args.flicker:

@@ -21,7 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from haikei.gui.app import run_gui
+    from haikei.live.memory import keep_freed_buffers
 
+    keep_freed_buffers()
     return run_gui(
         overrides_from_args(args), screenshot=args.screenshot, frames=args.frames, catalog=catalog_from_args(args)
     )

@@ -31,8 +31,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from haikei.bench import auto_preset, wants_auto_preset
-    from haikei.engine import Engine
+    from haikei.live import Engine, IdleController
+    from haikei.live.memory import keep_freed_buffers
 
+    keep_freed_buffers()
     base, warnings = load_settings()
     for warning in warnings:
         warn(warning)
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         on_error=warn,
         fall_back_model=args.model is None,
     ).start()
+    idle = IdleController(engine).start()
     running = engine.settings
     print(
         f"haikei: {engine.source.description} → {engine.sink.description} ({running.background}, {running.model})",
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 stages = " ".join(f"{k}={v['p50']:.1f}" for k, v in snap["stages"].items())
                 print(f"fps={snap['fps']:.1f} dropped={snap['dropped']} ms(p50): {stages}", file=sys.stderr)
     finally:
+        idle.stop()
         engine.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

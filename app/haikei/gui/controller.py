@@ -1,4 +1,4 @@
-"""The GUI's handle on the core :class:`~haikei.engine.Engine`.
+"""The GUI's handle on the core :class:`~haikei.live.Engine` and its :class:`~haikei.live.IdleController`.
 
 The engine runs on its own threads; this object only hands it :class:`Settings`, keeps the newest
 processed frame in a one-slot mailbox (older ones are simply replaced: the preview drops frames,
@@ -18,14 +18,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from haikei.catalog import Catalog
 from haikei.compose import cover_crop
 from haikei.config import save_settings
-from haikei.engine import Engine
-from haikei.errors import HaikeiError, OutputError
-from haikei.outputs.base import ReconnectingSink, Sink
+from haikei.errors import HaikeiError
+from haikei.live import Engine, IdleController, PauseReason
+from haikei.outputs.base import Sink
 from haikei.outputs.vcam import virtual_camera_fix
 from haikei.pipeline import Processed
 from haikei.settings import PRESET_KNOBS, Settings
-
-USER_PAUSE_MESSAGE = "Camera paused in Haikei"
 
 SAVE_DELAY_MS = 400
 
@@ -79,6 +77,7 @@ class EngineController(QObject):
         self._overrides = overrides or {}
         self._persist = persist
         self.engine: Engine | None = None
+        self.idle: IdleController | None = None
         self.start_error: HaikeiError | None = None
         self._starting = False
         self._local_viewer = False
@@ -146,13 +145,13 @@ class EngineController(QObject):
     @property
     def paused(self) -> bool:
         """Paused by the user (not the automatic idle pause while no app watches)."""
-        return self.engine is not None and self.engine.pause_message == USER_PAUSE_MESSAGE
+        return self.engine is not None and self.engine.pause_reason is PauseReason.USER
 
     def set_paused(self, paused: bool) -> None:
         if self.engine is None or paused == self.paused:
             return
         if paused:
-            self.engine.pause(USER_PAUSE_MESSAGE)
+            self.engine.pause(PauseReason.USER)
         else:
             self.engine.resume()
         self.paused_changed.emit(paused)
@@ -160,8 +159,8 @@ class EngineController(QObject):
     def set_local_viewer(self, watching: bool) -> None:
         """The window's preview is on screen: keep the camera and model running for it."""
         self._local_viewer = watching
-        if self.engine is not None and self.engine.idle is not None:
-            self.engine.idle.set_local_viewer(watching)
+        if self.idle is not None:
+            self.idle.set_local_viewer(watching)
 
     # -- engine lifecycle -----------------------------------------------------------------
     def start(self) -> None:
@@ -199,6 +198,7 @@ class EngineController(QObject):
             return
         self.engine = self._pending_engine
         del self._pending_engine
+        self.idle = IdleController(self.engine).start()
         self.set_local_viewer(self._local_viewer)
         if self.engine.settings != self._settings:  # changed while it was starting
             self.engine.set_settings(self._settings)
@@ -215,6 +215,9 @@ class EngineController(QObject):
             self.preset_chosen.emit(auto_preset(self._settings, catalog=self._catalog, engine=engine).preset)
 
     def stop(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
         if self.engine is not None:
             self.engine.stop()
             self.engine = None
@@ -255,8 +258,7 @@ class EngineController(QObject):
             if self.start_error is not None:
                 return False, self.start_error.message, self.start_error.fix
             return False, "starting…", ""
-        sink = self.engine.sink
-        problem: OutputError | None = getattr(sink, "problem", None) if isinstance(sink, ReconnectingSink) else None
-        if problem is not None:
-            return False, problem.message, problem.fix or virtual_camera_fix()
-        return True, sink.description if sink is not None else "", ""
+        status = self.engine.output_status()
+        if status.problem is not None:
+            return False, status.problem.message, status.problem.fix or virtual_camera_fix()
+        return True, status.description, ""

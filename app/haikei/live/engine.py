@@ -4,7 +4,8 @@ The capture thread keeps only the newest frame (stale frames are dropped, never 
 segment thread takes it and runs the model and refinement (:meth:`FrameProcessor.segment`); the
 output thread composes and sends it (``haikei-process``). Segmenting frame n+1 overlaps composing
 frame n: OpenCV, numpy and onnxruntime release the GIL, so two cores are both used.
-The caller (CLI or GUI) only starts, stops, reads stats and swaps :class:`Settings`.
+The caller (CLI or GUI) only starts, stops, pauses, reads stats and swaps :class:`Settings`; it
+starts the :class:`~haikei.live.idle.IdleController` too, where the engine should idle unwatched.
 
 Timings per frame (ms): ``capture`` (read/decode, no pacing waits; the stages fit the picture to
 the output size),
@@ -18,14 +19,14 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
-import numpy as np
 
 from haikei.catalog import Catalog
 from haikei.compose import BGR
-from haikei.errors import HaikeiError, SourceError
-from haikei.idle import IdleController
+from haikei.errors import HaikeiError, OutputError, SourceError
+from haikei.live.status import EFFECT_ERROR, RECONNECTING, PauseReason, status_frame
 from haikei.outputs import open_sink
 from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.pipeline import FrameProcessor, Processed, Segmented
@@ -77,28 +78,14 @@ class Slot:
                 self._cond.wait(0.05)
 
 
-#: What the output shows while the source is being reopened.
-RECONNECTING = "Reconnecting..."
+@dataclass(frozen=True)
+class OutputStatus:
+    """Where the frames go: ``attached`` once the output took them; ``problem`` what keeps a
+    reconnecting output (:class:`~haikei.outputs.base.ReconnectingSink`) from attaching."""
 
-
-def status_frame(size: tuple[int, int], message: str) -> Frame:
-    """A :func:`paused_frame` as a frame from the capture thread (index -1: shown as is)."""
-    return Frame(paused_frame(size, message), -1, time.monotonic())
-
-
-def paused_frame(size: tuple[int, int], message: str) -> np.ndarray:
-    """A dark frame saying why there is no picture, so the call shows a message, not a freeze."""
-    w, h = size
-    image = np.full((h, w, 3), 40, np.uint8)
-    scale = max(0.5, h / 720)
-    for i, line in enumerate(("Camera paused", message)):
-        font_scale = scale * (1.4 if i == 0 else 0.7)
-        (tw, th), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 2)
-        y = h // 2 + int(i * 60 * scale)
-        cv2.putText(
-            image, line, ((w - tw) // 2, y), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (230, 230, 230), 2, cv2.LINE_AA
-        )
-    return image
+    attached: bool
+    description: str
+    problem: OutputError | None = None
 
 
 class Engine:
@@ -137,10 +124,9 @@ class Engine:
         self.source: Source | None = None
         self.processor: FrameProcessor | None = None
         self.source_error: str | None = None
-        self._pause_message: str | None = None
+        self._pause_reason: PauseReason | None = None
         self._last_failure: tuple[str, float] = ("", 0.0)
         self._threads: list[threading.Thread] = []
-        self.idle: IdleController | None = None
 
     # -- control ---------------------------------------------------------------------------
     def start(self) -> Engine:
@@ -165,7 +151,6 @@ class Engine:
         ]
         for thread in self._threads:
             thread.start()
-        self.idle = IdleController(self).start()
         for warning in self.processor.warnings:
             self._report(warning)
         return self
@@ -179,20 +164,26 @@ class Engine:
             on_change=lambda problem: problem and self._report(problem),
         )
 
-    def pause(self, message: str = "Paused") -> None:
-        """Release the camera and stop inference; the output shows a still frame with ``message``."""
-        self._pause_message = message
+    def pause(self, reason: PauseReason = PauseReason.USER) -> None:
+        """Release the camera and stop inference; the output shows a still frame saying ``reason``."""
+        self._pause_reason = reason
 
     def resume(self) -> None:
-        self._pause_message = None
+        self._pause_reason = None
 
     @property
     def paused(self) -> bool:
-        return self._pause_message is not None
+        return self._pause_reason is not None
 
     @property
-    def pause_message(self) -> str | None:
-        return self._pause_message
+    def pause_reason(self) -> PauseReason | None:
+        return self._pause_reason
+
+    def output_status(self) -> OutputStatus:
+        """Whether frames reach the output, what it is, and what keeps it from attaching."""
+        sink = self.sink
+        problem = sink.problem if isinstance(sink, ReconnectingSink) else None
+        return OutputStatus(problem is None and sink is not None, sink.description if sink is not None else "", problem)
 
     @property
     def settings(self) -> Settings:
@@ -216,10 +207,8 @@ class Engine:
 
     def stop(self, timeout: float = 1.0) -> None:
         """Stop both threads and release camera, model and output device."""
-        if self.idle is not None:
-            self.idle.stop()
         self._stop.set()
-        self._slot.put(Frame(np.zeros((2, 2, 3), np.uint8), -1, 0.0))  # wake the segment thread
+        self._slot.put(status_frame((2, 2), "stopping", 0.0))  # wake the segment thread
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -250,12 +239,12 @@ class Engine:
         while not self._stop.is_set():
             wanted = self._settings
             size = (wanted.width, wanted.height)
-            message = self._pause_message
-            if message is not None:
+            reason = self._pause_reason
+            if reason is not None:
                 if self.source is not None:
                     self.source.close()
                     self.source = None
-                self._slot.put(status_frame(size, message))
+                self._slot.put(status_frame(size, reason.message))
                 self._stop.wait(PAUSED_FRAME_INTERVAL)
                 continue
             changed = any(getattr(wanted, k) != getattr(opened_with, k) for k in SOURCE_KEYS)
@@ -284,9 +273,8 @@ class Engine:
                 continue
             failures = 0
             self.source_error = None
-            frame.arrived = time.monotonic()
-            frame.size = size  # fitted by the stages, each to the size it needs
-            self._slot.put(frame)
+            # Fitted to the output size by the stages, each making the copy it needs.
+            self._slot.put(dataclasses.replace(frame, arrived=time.monotonic(), size=size))
 
     def _show_while_waiting(self, size: tuple[int, int], seconds: float) -> None:
         """Wait before the next attempt, feeding the output a "Reconnecting" frame meanwhile."""
@@ -319,7 +307,7 @@ class Engine:
             if self._changed.is_set():
                 self._apply_settings()
             started = stage_clock()
-            if frame.index < 0:  # a status frame from the capture thread: show it as is
+            if frame.status is not None:  # a status frame from the capture thread: show it as is
                 segmented = Segmented(frame, Pyramid(frame.image), None, {})
             else:
                 try:
@@ -327,8 +315,8 @@ class Engine:
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop the camera
                     self._report_failure("segmentation", exc)
                     # Never the raw camera picture: the user expects their room hidden.
-                    status = paused_frame(frame.output_size, "Effect error, see Haikei")
-                    segmented = Segmented(Frame(status, -1, frame.timestamp), Pyramid(status), None, {})
+                    status = status_frame(frame.output_size, EFFECT_ERROR, frame.timestamp)
+                    segmented = Segmented(status, Pyramid(status.image), None, {})
             segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
             self._handoff.wait_empty(self._stop)
             self._handoff.put(segmented)
@@ -382,7 +370,7 @@ class Engine:
             timings = result.timings_ms
             timings["output"] = (done - t_out) * 1e3
             timings["total"] = frame.capture_ms + timings.pop("segment_span") + (done - started) * 1e3
-            if frame.index >= 0:
+            if frame.status is None:
                 timings["capture"] = frame.capture_ms
                 timings["latency"] = (time.monotonic() - frame.arrived) * 1e3
             self.stats.record(timings)

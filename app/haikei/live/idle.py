@@ -4,24 +4,38 @@ the virtual camera, and resume as soon as one does.
 A :class:`~haikei.outputs.base.ReaderWatcher` says whether some other program reads an output and
 calls back when that changes; a sink offers one through ``reader_watcher()`` (``None``: cannot tell,
 never idle). :class:`IdleController` ties the engine's current sink to its watcher and pauses/resumes
-the engine.
+the engine. The caller (the run command, the GUI) starts one beside the engine it started.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from haikei.live.status import PauseReason
 from haikei.outputs.base import ReaderWatcher, Sink
-
-if TYPE_CHECKING:
-    from haikei.engine import Engine
+from haikei.settings import Settings
 
 #: Pause only after nobody has read for this long: apps open the device briefly to list cameras.
 IDLE_AFTER_S = 2.0
-IDLE_MESSAGE = "No app is using the camera"
+
+
+class Pausable(Protocol):
+    """What idling needs of an engine (:class:`haikei.live.engine.Engine` is one)."""
+
+    #: The output frames go to now (read on every tick: it may be replaced).
+    sink: Sink | None
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def pause_reason(self) -> PauseReason | None: ...
+
+    def pause(self, reason: PauseReason) -> None: ...
+
+    def resume(self) -> None: ...
 
 
 class IdleController:
@@ -32,17 +46,10 @@ class IdleController:
     resumes a pause it did not make (the user's pause button).
     """
 
-    def __init__(
-        self,
-        engine: Engine,
-        idle_after: float | None = None,
-        tick: float = 0.25,
-        on_change: Callable[[bool], None] | None = None,
-    ):
+    def __init__(self, engine: Pausable, idle_after: float | None = None, tick: float = 0.25):
         self.engine = engine
         self.idle_after = IDLE_AFTER_S if idle_after is None else idle_after
         self.tick = tick
-        self.on_change = on_change or (lambda idle: None)
         self.watcher: ReaderWatcher | None = None
         self.idle = False
         self._local_viewer = False
@@ -104,10 +111,9 @@ class IdleController:
         if idle == self.idle:
             return
         if idle:
-            if self.engine.paused:  # paused by the user: leave it to them
+            if self.engine.pause_reason is not None:  # paused by the user (or measuring): leave it to them
                 return
-            self.engine.pause(IDLE_MESSAGE)
-        elif self.engine.pause_message == IDLE_MESSAGE:
+            self.engine.pause(PauseReason.IDLE)
+        elif self.engine.pause_reason is PauseReason.IDLE:
             self.engine.resume()
         self.idle = idle
-        self.on_change(idle)
