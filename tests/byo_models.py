@@ -53,6 +53,21 @@ BYO_MODELS = {
 }
 
 
+#: name → (ms per 1280x720 frame, raw mIoU): measured as the shipped models' figures (see their manifests).
+MEASURED = {
+    "meet-full": (4.8, 0.916),
+    "meet-full-tflite": (6.5, 0.916),
+    "meet-lite": (2.8, 0.886),
+    "meet-lite-tflite": (3.5, 0.886),
+    "deeplabv3": (23.8, 0.877),
+    "deeplabv3-tflite": (43.2, 0.877),
+    "bodypix": (14.8, 0.870),
+    "bodypix-tflite": (15.8, 0.871),
+    "sinet": (25.3, 0.804),
+}
+HOW = "2-core AMD EPYC VM, 2026-11-21, measured as the shipped models (models/selfie-landscape.json)"
+
+
 def write_byo_models(shared_models: Path, folder: Path) -> Path:
     """Copy each model into ``folder`` with its manifest, the way a user installs one."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,6 +90,7 @@ def write_byo_models(shared_models: Path, folder: Path) -> Path:
             "output": {"kind": kind, "channel": channel},
             "license": "see ../shared/models/README.md",
             "source": "../shared/models",
+            "measured": {"ms": MEASURED[name][0], "miou": MEASURED[name][1], "how": HOW},
         }
         (folder / f"{name}.json").write_text(json.dumps(manifest, indent=2))
     return folder

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import SHARED, need_shared
 from haikei.backgrounds import parse_background
-from haikei.catalog import parse_manifest
 from haikei.config import load_settings
 from haikei.errors import BackgroundError, HaikeiError, ModelError, SourceError
+from haikei.segment.catalog import parse_manifest
 from haikei.settings import Settings
 from haikei.sources import VideoFileSource, load_image
 

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from haikei import cli
-from haikei.catalog import load_catalog
+from haikei.segment.catalog import load_catalog
 
 
 def png_header_only(path, width, height):

@@ -13,9 +13,9 @@ import pytest
 from byo_models import BYO_MODELS, write_byo_models
 from conftest import SHARED, iou, need_shared, read_ground_truth, webcam_like_pairs
 from haikei import cli
-from haikei.catalog import load_catalog, parse_manifest
-from haikei.engines import open_segmenter
 from haikei.errors import ModelError
+from haikei.segment import open_segmenter
+from haikei.segment.catalog import load_catalog, parse_manifest
 
 SHIPPED = ("selfie-general", "selfie-landscape", "selfie-general-tflite", "selfie-landscape-tflite")
 
@@ -158,7 +158,7 @@ def test_wrong_output_channel_is_a_clear_error(tmp_path):
 
 
 def test_gpu_execution_provider_is_preferred_when_present():
-    from haikei.engines.onnx_engine import choose_providers
+    from haikei.segment.onnx import choose_providers
 
     available = ["AzureExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
     assert choose_providers(available, "auto") == ["CUDAExecutionProvider", "CPUExecutionProvider"]

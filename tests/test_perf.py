@@ -13,15 +13,15 @@ import pytest
 from conftest import captured_frames, doctor_frames
 from haikei import bench, cli
 from haikei.backgrounds import blur_frame, blur_frame_i420
-from haikei.catalog import load_catalog
 from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
 from haikei.config import load_settings
-from haikei.engines import open_segmenter
 from haikei.live import Engine
 from haikei.outputs.file import NullSink
 from haikei.pipeline import FrameProcessor
 from haikei.pyramid import Pyramid
-from haikei.reuse import MAX_REUSE, MaskReuse
+from haikei.segment import open_segmenter
+from haikei.segment.catalog import load_catalog
+from haikei.segment.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
 from haikei.sources import Frame
 from haikei.stats import STAGES

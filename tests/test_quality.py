@@ -11,13 +11,13 @@ import pytest
 from conftest import SEGMENTATION, webcam_like_pairs
 from haikei import evaluate
 from haikei.backgrounds import blur_frame
-from haikei.catalog import load_catalog
 from haikei.cli import main
 from haikei.compose import composite
-from haikei.engines import open_segmenter
 from haikei.lightwrap import light_wrap
 from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
+from haikei.segment import open_segmenter
+from haikei.segment.catalog import load_catalog
 from haikei.settings import Settings
 
 #: A fixed sample of the webcam-like photos: every 6th one.

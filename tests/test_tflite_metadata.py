@@ -33,7 +33,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 
-from haikei.engines.tflite_metadata import with_segmenter_metadata  # noqa: E402
+from haikei.segment.tflite_metadata import with_segmenter_metadata  # noqa: E402
 
 ATOL = 1e-3
 

@@ -17,13 +17,13 @@ import time
 import cv2
 import numpy as np
 
-from haikei.catalog import Catalog, load_catalog
 from haikei.compose import I420
 from haikei.config import load_settings, save_settings, settings_path
 from haikei.errors import HaikeiError
 from haikei.live import Engine, PauseReason
 from haikei.live.engine import OPENCV_THREADS
 from haikei.pipeline import FrameProcessor
+from haikei.segment.catalog import Catalog, load_catalog
 from haikei.settings import Settings
 from haikei.sources import Frame, camera_device
 from haikei.stats import STAGES, PipelineStats, use_cpu_clock

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from haikei.catalog import load_catalog
 from haikei.errors import HaikeiError
+from haikei.segment.catalog import load_catalog
 from haikei.settings import Settings
 
 GL_LIBRARIES = ("libGL.so.1", "libEGL.so.1", "libGLESv2.so.2")

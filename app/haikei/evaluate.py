@@ -33,9 +33,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from haikei.catalog import Catalog
 from haikei.errors import HaikeiError
 from haikei.pipeline import FrameProcessor
+from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
 from haikei.sources import IMAGE_SUFFIXES, Frame, VideoFileSource, load_image
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from haikei.catalog import model_dirs
 from haikei.cli.options import add_models_dir_option, catalog_from_args, warn
+from haikei.segment.catalog import model_dirs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

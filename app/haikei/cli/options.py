@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from haikei.catalog import Catalog, load_catalog, model_dirs
 from haikei.errors import HaikeiError
+from haikei.segment.catalog import Catalog, load_catalog, model_dirs
 from haikei.settings import CUSTOM, PRESETS, Settings, parse_size
 
 #: Options that name a :class:`Settings` field of the same name.

@@ -15,7 +15,6 @@ from functools import cached_property
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from haikei.catalog import Catalog
 from haikei.compose import cover_crop
 from haikei.config import save_settings
 from haikei.errors import HaikeiError
@@ -23,6 +22,7 @@ from haikei.live import Engine, IdleController, PauseReason
 from haikei.outputs.base import Sink
 from haikei.outputs.vcam import virtual_camera_fix
 from haikei.pipeline import Processed
+from haikei.segment.catalog import Catalog
 from haikei.settings import PRESET_KNOBS, Settings
 
 SAVE_DELAY_MS = 400

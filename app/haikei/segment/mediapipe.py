@@ -1,27 +1,24 @@
 """mediapipe Tasks ``ImageSegmenter`` engine for .tflite models.
 
 Tasks only accepts float models that carry normalisation metadata, so the manifest's mean/std are
-written into an in-memory copy of the model before loading (see :mod:`haikei.engines.tflite_metadata`).
+written into an in-memory copy of the model before loading (see :mod:`haikei.segment.tflite_metadata`).
 """
 
 from __future__ import annotations
 
+import mediapipe as mp
 import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
 
-from haikei.catalog import ModelManifest
-from haikei.engines import Segmenter, decode_output, register_engine
 from haikei.errors import ModelError
+from haikei.segment.base import Segmenter, decode_output
+from haikei.segment.catalog import ModelManifest
+from haikei.segment.tflite_metadata import with_segmenter_metadata
 
 
 class MediapipeSegmenter(Segmenter):
     def __init__(self, manifest: ModelManifest, threads: int, accelerator: str):
         super().__init__(manifest)
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        from haikei.engines.tflite_metadata import with_segmenter_metadata
-
-        self._mp = mp
         data = manifest.read_verified()
         try:
             model = with_segmenter_metadata(data, manifest.mean, manifest.std)
@@ -38,7 +35,7 @@ class MediapipeSegmenter(Segmenter):
 
     def prepare(self, model_input: np.ndarray):
         # Tasks takes uint8 and normalises with the metadata; a BGR model simply gets BGR bytes.
-        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=model_input)
+        return mp.Image(image_format=mp.ImageFormat.SRGB, data=model_input)
 
     def infer(self, prepared) -> np.ndarray:
         result = self.segmenter.segment(prepared)
@@ -50,6 +47,3 @@ class MediapipeSegmenter(Segmenter):
 
     def close(self) -> None:
         self.segmenter.close()
-
-
-register_engine("mediapipe")(MediapipeSegmenter)

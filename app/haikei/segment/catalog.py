@@ -1,8 +1,9 @@
 """Segmentation models: manifests, where to find them, and sha256 verification.
 
 Every model is a file plus a small JSON manifest beside it that says how to feed it and how to read
-its output. Shipped models live in the project's ``models/`` folder; users drop their own file and
-manifest into their models folder (``haikei models`` prints where) or pass ``--models-dir``.
+its output (and, optionally, its measured speed and quality). Shipped models live in the project's
+``models/`` folder; users drop their own file and manifest into their models folder (``haikei models``
+prints where) or pass ``--models-dir``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 
 from haikei import paths
 from haikei.errors import ModelError
+from haikei.segment.registry import ENGINES
 
-ENGINE_NAMES = ("onnxruntime", "mediapipe")
 LAYOUTS = ("NHWC", "NCHW")
 CHANNEL_ORDERS = ("RGB", "BGR")
 OUTPUT_KINDS = ("probability", "sigmoid", "softmax")
@@ -35,6 +36,18 @@ class OutputSpec:
 
     kind: str
     channel: int = 0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a model was measured to cost and score (the model picker shows it), and how."""
+
+    #: Preprocess + inference per 1280x720 frame, in ms.
+    ms: float
+    #: Raw mIoU on the webcam-like test photos.
+    miou: float
+    #: Where, when and how it was measured.
+    how: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,8 @@ class ModelManifest:
     #: with about ``input_width * input_height`` pixels, instead of squashed to that size.
     keep_aspect: bool = False
     stride: int = 1
+    #: Speed and quality, where measured (``None``: unknown).
+    measured: Measured | None = None
     manifest_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -122,7 +137,7 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         name=str(raw["name"]),
         file=path.parent / str(raw["file"]),
         sha256=str(raw["sha256"]).lower(),
-        engine=_one_of(raw["engine"], ENGINE_NAMES, "engine"),
+        engine=_one_of(raw["engine"], tuple(ENGINES), "engine"),
         input_width=int(inp["width"]),
         input_height=int(inp["height"]),
         layout=_one_of(inp["layout"], LAYOUTS, "input.layout"),
@@ -135,6 +150,7 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         description=str(raw.get("description", "")),
         keep_aspect=_keep_aspect(inp.get("keep_aspect", False)),
         stride=_stride(inp),
+        measured=_measured(raw.get("measured")),
         manifest_path=path,
     )
     if not manifest.name or "/" in manifest.name:
@@ -151,6 +167,18 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
             "input.keep_aspect needs engine onnxruntime (mediapipe runs a .tflite model at its one fixed input size)"
         )
     return manifest
+
+
+def _measured(value: Any) -> Measured | None:
+    """``measured``: optional; ``{"ms": number, "miou": number, "how": text}``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not {"ms", "miou"} <= value.keys():
+        raise ValueError("measured must be an object with ms and miou")
+    ms, miou = value["ms"], value["miou"]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in (ms, miou)) or miou > 1:
+        raise ValueError("measured.ms must be a number of ms and measured.miou one from 0 to 1")
+    return Measured(float(ms), float(miou), str(value.get("how", "")))
 
 
 def _keep_aspect(value: Any) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import onnxruntime as ort
 
-from haikei.catalog import ModelManifest
-from haikei.engines import Segmenter, decode_output, register_engine
 from haikei.errors import ModelError
+from haikei.segment.base import Segmenter, decode_output
+from haikei.segment.catalog import ModelManifest
 
 #: Tried in this order when ``accelerator="auto"``; CPU always comes last.
 GPU_PROVIDERS = (
@@ -26,8 +27,6 @@ def choose_providers(available: list[str], accelerator: str) -> list[str]:
 class OnnxSegmenter(Segmenter):
     def __init__(self, manifest: ModelManifest, threads: int, accelerator: str):
         super().__init__(manifest)
-        import onnxruntime as ort
-
         data = manifest.read_verified()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -95,6 +94,3 @@ class OnnxSegmenter(Segmenter):
         if self.manifest.layout == "NCHW":
             raw = raw.transpose(1, 2, 0)
         return decode_output(raw, self.manifest)
-
-
-register_engine("onnxruntime")(OnnxSegmenter)

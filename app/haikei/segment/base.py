@@ -1,26 +1,33 @@
-"""Segmentation engines, in a registry keyed by the manifest's ``engine`` field.
-
-An engine turns a BGR frame into a float32 person mask in [0, 1] at the model's resolution (fixed,
-or following the frame's aspect ratio for a ``keep_aspect`` model: :meth:`Segmenter.input_size_for`), in two
-timed steps: :meth:`Segmenter.preprocess` (resize and colour order by :meth:`Segmenter.resize_input`,
-then normalisation by :meth:`Segmenter.prepare`) and
-:meth:`Segmenter.infer` (run the model, decode its output).
-"""
+"""What every segmentation engine is: the :class:`Segmenter` contract, and :func:`decode_output`."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 
 import cv2
 import numpy as np
 
-from haikei.catalog import ModelManifest
 from haikei.errors import ModelError
 from haikei.pyramid import Pyramid
+from haikei.segment.catalog import ModelManifest
 
 
 class Segmenter(ABC):
+    """A model, loaded: a BGR frame in, a float32 person mask in [0, 1] out, at the model's resolution
+    (fixed, or following the frame's aspect ratio for a ``keep_aspect`` model: :meth:`input_size_for`).
+
+    The contract, for every engine (a new one is registered in :data:`haikei.segment.ENGINES`):
+
+    - ``__init__(manifest, threads, accelerator)`` loads the model from the manifest's verified bytes
+      (:meth:`~haikei.segment.catalog.ModelManifest.read_verified`) with at most ``threads`` threads, on a
+      GPU only if ``accelerator`` is ``"auto"`` and one is there; a model it cannot load is a
+      :class:`ModelError` naming the model (never another exception). The engine's own library is
+      imported by its module, so that a missing one disables that engine alone.
+    - The work is two timed steps: :meth:`prepare` (normalise :meth:`resize_input`'s image into what the
+      model takes) and :meth:`infer` (run the model, decode its output with :func:`decode_output`).
+    - :meth:`close` releases the model; it is called exactly once.
+    """
+
     def __init__(self, manifest: ModelManifest):
         self.manifest = manifest
         self._resized = np.empty((manifest.input_height, manifest.input_width, 3), np.uint8)
@@ -80,26 +87,3 @@ def decode_output(raw: np.ndarray, manifest: ModelManifest) -> np.ndarray:
         shifted = np.exp(raw - raw.max(axis=2, keepdims=True))
         mask = shifted[:, :, spec.channel] / shifted.sum(axis=2)
     return np.clip(mask, 0.0, 1.0).astype(np.float32, copy=False)
-
-
-SegmenterFactory = Callable[[ModelManifest, int, str], Segmenter]
-ENGINES: dict[str, SegmenterFactory] = {}
-
-
-def register_engine(name: str) -> Callable[[SegmenterFactory], SegmenterFactory]:
-    def add(factory: SegmenterFactory) -> SegmenterFactory:
-        ENGINES[name] = factory
-        return factory
-
-    return add
-
-
-def open_segmenter(manifest: ModelManifest, threads: int = 1, accelerator: str = "auto") -> Segmenter:
-    """Load ``manifest``'s model with its engine (after checking the file's sha256)."""
-    from haikei.engines import mediapipe_engine, onnx_engine  # noqa: F401  (they register themselves)
-
-    try:
-        factory = ENGINES[manifest.engine]
-    except KeyError:
-        raise ModelError(f"model {manifest.name!r} needs engine {manifest.engine!r}, which is not available") from None
-    return factory(manifest, threads, accelerator)

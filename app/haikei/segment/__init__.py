@@ -1,0 +1,32 @@
+"""Stage 2, segmentation: the model catalog (:mod:`~haikei.segment.catalog`), the engines that run the
+models (a registry, :data:`ENGINES`, of :class:`~haikei.segment.base.Segmenter` classes), and the
+reuse of the last mask while the picture stands still (:mod:`~haikei.segment.reuse`)."""
+
+from __future__ import annotations
+
+import importlib
+
+from haikei.errors import ModelError
+from haikei.segment.base import Segmenter
+from haikei.segment.catalog import ModelManifest
+from haikei.segment.registry import ENGINES
+
+__all__ = ["ENGINES", "Segmenter", "open_segmenter"]
+
+
+def open_segmenter(manifest: ModelManifest, threads: int = 1, accelerator: str = "auto") -> Segmenter:
+    """Load ``manifest``'s model with its engine (after checking the file's sha256)."""
+    target = ENGINES.get(manifest.engine)
+    if target is None:
+        raise ModelError(f"model {manifest.name!r} needs engine {manifest.engine!r}, which is not available")
+    module, _, name = target.partition(":")
+    try:
+        engine: type[Segmenter] = getattr(importlib.import_module(module), name)
+    except ImportError as exc:  # the engine's library is missing: only its models are unavailable
+        missing = exc.name or str(exc)
+        raise ModelError(
+            f"model {manifest.name!r} needs the {manifest.engine} engine, "
+            f"which cannot load: {missing} is not installed",
+            f"pip install {missing}",
+        ) from None
+    return engine(manifest, threads, accelerator)
