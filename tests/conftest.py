@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def is_status(frame: np.ndarray) -> bool:
 
 def doctor_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), skip: int = 0) -> list[np.ndarray]:
     """``count`` frames of the video (after ``skip``), fitted to ``size`` as the stages fit them."""
-    from haikei.pyramid import Pyramid
+    from haikei.frames.pyramid import Pyramid
 
     return [Pyramid(frame.image, frame.size).image for frame in captured_frames(video, count, size, skip)]
 
@@ -114,9 +115,6 @@ def captured_frames(video: Path, count: int, size: tuple[int, int] = (640, 360),
     try:
         for _ in range(skip):
             source.read()
-        frames = [source.read() for _ in range(count)]
-        for frame in frames:
-            frame.size = size
-        return frames
+        return [dataclasses.replace(source.read(), size=size) for _ in range(count)]
     finally:
         source.close()

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from conftest import SHARED, need_shared
 from haikei.backgrounds import parse_background
 from haikei.config import load_settings
-from haikei.errors import BackgroundError, HaikeiError, ModelError, SourceError
+from haikei.errors import BackgroundError, HaikeiError, MediaError, ModelError, SourceError
+from haikei.frames.files import load_image
 from haikei.segment.catalog import parse_manifest
 from haikei.settings import Settings
-from haikei.sources import VideoFileSource, load_image
+from haikei.sources import VideoFileSource
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PORTRAIT = SHARED / "data" / "portraits" / "doctor-5871743_640.jpg"
@@ -50,7 +51,7 @@ def test_damaged_images_are_refused_or_decoded(tmp_path, samples, data):
     path.write_bytes(bytes(damaged))
     try:
         image = load_image(path)
-    except SourceError as exc:
+    except MediaError as exc:
         assert str(path) in str(exc)
     else:  # a decoder may recover a picture from a damaged file: then it must be a real one
         assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from conftest import SHARED, need_shared, read_ground_truth, webcam_like_pairs
-from haikei.compose import composite, cover_fit
+from haikei.compose import composite
 from haikei.decontaminate import BAND_HIGH, BAND_LOW, TRUST_ALPHA, decontaminate
+from haikei.frames import Frame
+from haikei.frames.fit import cover_fit
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
-from haikei.sources import Frame
 
 ROOM, PERSON, NEW = (40, 180, 60), (30, 40, 200), (200, 200, 200)  # BGR
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"

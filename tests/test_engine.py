@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from conftest import is_status
-from haikei.compose import to_i420
 from haikei.errors import BackgroundError, HaikeiError
+from haikei.frames.i420 import to_i420
 from haikei.live import Engine, PauseReason
 from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.outputs.file import NullSink

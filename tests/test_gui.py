@@ -19,8 +19,10 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from haikei.compose import cover_fit
 from haikei.config import load_settings, settings_path
+from haikei.frames import Frame
+from haikei.frames.files import load_image
+from haikei.frames.fit import cover_fit
 from haikei.gui.advanced import KNOBS
 from haikei.gui.app import HaikeiGui
 from haikei.gui.gallery import entry_key
@@ -28,7 +30,6 @@ from haikei.gui.i18n import FOLDER, install_translator, tr
 from haikei.gui.state import gui_state_path, load_gui_state
 from haikei.outputs.base import Sink
 from haikei.pipeline import FrameProcessor
-from haikei.sources import Frame, load_image
 
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
 USER_BACKGROUND = SHARED / "data" / "backgrounds" / "office.jpg"

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import pyvirtualcam
 
-from haikei.compose import BGR, I420, to_i420
 from haikei.errors import OutputError
+from haikei.frames import BGR, I420
+from haikei.frames.i420 import to_i420
 from haikei.outputs import SINKS, open_sink, output_kind
 from haikei.outputs.base import ReaderWatcher
 

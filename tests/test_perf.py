@@ -13,17 +13,19 @@ import pytest
 from conftest import captured_frames, doctor_frames
 from haikei import bench, cli
 from haikei.backgrounds import blur_frame, blur_frame_i420
-from haikei.compose import Compositor, cover_crop, cover_fit, to_i420
+from haikei.compose import Compositor
 from haikei.config import load_settings
+from haikei.frames import Frame
+from haikei.frames.fit import cover_crop, cover_fit
+from haikei.frames.i420 import to_i420
+from haikei.frames.pyramid import Pyramid
 from haikei.live import Engine
 from haikei.outputs.file import NullSink
 from haikei.pipeline import FrameProcessor
-from haikei.pyramid import Pyramid
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog
 from haikei.segment.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
-from haikei.sources import Frame
 from haikei.stats import STAGES
 
 SIZE = (640, 360)

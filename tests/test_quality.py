@@ -13,8 +13,8 @@ from haikei import evaluate
 from haikei.backgrounds import blur_frame
 from haikei.cli import main
 from haikei.compose import composite
+from haikei.frames.pyramid import Pyramid
 from haikei.lightwrap import light_wrap
-from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog

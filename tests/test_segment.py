@@ -15,7 +15,7 @@ import pytest
 
 from conftest import iou, read_ground_truth, webcam_like_pairs
 from haikei.errors import ModelError
-from haikei.pyramid import Pyramid
+from haikei.frames.pyramid import Pyramid
 from haikei.segment import ENGINES, Segmenter, open_segmenter
 from haikei.segment.catalog import load_catalog
 

@@ -17,9 +17,10 @@ from haikei.backgrounds import (
     VideoBackground,
     parse_background,
 )
-from haikei.compose import composite, cover_fit
+from haikei.compose import composite
 from haikei.errors import BackgroundError, SourceError
-from haikei.pyramid import Pyramid
+from haikei.frames.fit import cover_fit
+from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
 from haikei.sources import ImageSource, VideoFileSource, open_source

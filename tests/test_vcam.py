@@ -13,7 +13,7 @@ import pyvirtualcam
 
 from conftest import captured_frames
 from fake_v4l2 import FakeDevice, build_shim, gcc_available
-from haikei.compose import to_i420
+from haikei.frames.i420 import to_i420
 from haikei.live import Engine
 from haikei.outputs.vcam import VirtualCameraSink
 from haikei.pipeline import FrameProcessor

@@ -16,10 +16,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from haikei.compose import cover_fit, resize_i420, to_i420
-from haikei.errors import BackgroundError
-from haikei.pyramid import Pyramid
-from haikei.sources import IMAGE_SUFFIXES, RETRY_DELAYS, SourceError, check_readable_file, load_image
+from haikei.errors import BackgroundError, MediaError
+from haikei.frames.files import IMAGE_SUFFIXES, RETRY_DELAYS, LoopingVideo, load_image
+from haikei.frames.fit import cover_fit
+from haikei.frames.i420 import resize_i420, to_i420
+from haikei.frames.pyramid import Pyramid
 
 SPEC_HELP = "use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"
 DEFAULT_BLUR = 20.0
@@ -36,13 +37,13 @@ class Background:
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
     ) -> np.ndarray:
         """A frame-sized BGR image. ``frame`` is the frame or its :class:`Pyramid`
-        (:mod:`haikei.pyramid`), ``alpha`` the matte or its pyramid, when the caller has it."""
+        (:mod:`haikei.frames.pyramid`), ``alpha`` the matte or its pyramid, when the caller has it."""
         raise NotImplementedError
 
     def render_i420(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
     ) -> np.ndarray:
-        """:meth:`render` as I420 (:func:`haikei.compose.to_i420`), for a frame with even sides."""
+        """:meth:`render` as I420 (:func:`haikei.frames.i420.to_i420`), for a frame with even sides."""
         return to_i420(self.render(frame, timestamp, alpha))
 
     def close(self) -> None:
@@ -177,7 +178,10 @@ class ImageBackground(StillBackground):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.spec = f"image:{path}"
-        self.image = load_image(path, BackgroundError)
+        try:
+            self.image = load_image(path)
+        except MediaError as exc:
+            raise BackgroundError(exc.message, exc.fix) from None
         self._fitted: np.ndarray | None = None
 
     def render(
@@ -194,19 +198,13 @@ class VideoBackground(StillBackground):
 
     def __init__(self, path: Path) -> None:
         try:
-            check_readable_file(path, "background video")
-        except SourceError as exc:
+            self.video = LoopingVideo(path, "background video")
+        except MediaError as exc:
             raise BackgroundError(exc.message, exc.fix) from None
         self.path = path
         self.spec = f"video:{path}"
-        self.capture = cv2.VideoCapture(str(path))
-        ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
-        if not ok:
-            self.capture.release()
-            raise BackgroundError(f"cannot decode background video {path}", "use an mp4, mkv, webm or avi file")
-        fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if 0 < fps <= 240 else 30.0
-        self._current = first
+        self.fps = self.video.fps
+        self._current = self.video.first
         self._played = 0  # frames shown since ``_start``, across loops
         self._start: float | None = None
         self._fitted: np.ndarray | None = None
@@ -219,11 +217,10 @@ class VideoBackground(StillBackground):
         if self._retry_at is not None:
             if time.monotonic() < self._retry_at or not self._reopen():
                 return
-        ok, image = self.capture.read()
-        if not ok:  # end of file: loop
-            self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, image = self.capture.read()
-            if not ok:
+        image = self.video.read()
+        if image is None:  # end of file: loop
+            image = self.video.rewind()
+            if image is None:
                 self._schedule_retry()
                 raise BackgroundError(
                     f"background video {self.path} stopped playing; its last frame stays until it plays again",
@@ -238,10 +235,8 @@ class VideoBackground(StillBackground):
         self._failures += 1
 
     def _reopen(self) -> bool:
-        self.capture.release()
-        self.capture = cv2.VideoCapture(str(self.path))
-        ok, image = self.capture.read() if self.capture.isOpened() else (False, None)
-        if not ok:
+        image = self.video.reopen()
+        if image is None:
             self._schedule_retry()
             return False
         self._retry_at, self._failures = None, 0
@@ -266,7 +261,7 @@ class VideoBackground(StillBackground):
         return self._fitted
 
     def close(self) -> None:
-        self.capture.release()
+        self.video.close()
 
 
 _COLOR = re.compile(r"#?([0-9a-fA-F]{6})")

@@ -17,15 +17,15 @@ import time
 import cv2
 import numpy as np
 
-from haikei.compose import I420
 from haikei.config import load_settings, save_settings, settings_path
 from haikei.errors import HaikeiError
+from haikei.frames import I420, Frame
 from haikei.live import Engine, PauseReason
 from haikei.live.engine import OPENCV_THREADS
 from haikei.pipeline import FrameProcessor
 from haikei.segment.catalog import Catalog, load_catalog
 from haikei.settings import Settings
-from haikei.sources import Frame, camera_device
+from haikei.sources import camera_device
 from haikei.stats import STAGES, PipelineStats, use_cpu_clock
 
 #: Frames run (and not counted) before measuring: model warm-up, first allocations.

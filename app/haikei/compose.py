@@ -7,30 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-#: The pixel formats compositing produces: BGR (OpenCV's), or I420 for a sink whose native format it is.
-BGR, I420 = "BGR", "I420"
-
-
-def to_i420(image: np.ndarray) -> np.ndarray:
-    """A BGR image (even sides) as I420: its Y plane, then U and V at half size, in one (h·3/2)xw array."""
-    return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
-
-
-def from_i420(image: np.ndarray) -> np.ndarray:
-    """An I420 image (:func:`to_i420`) as BGR."""
-    return cv2.cvtColor(image, cv2.COLOR_YUV2BGR_I420)
-
-
-def i420_planes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Views of an I420 image's Y, U and V planes."""
-    h, w = image.shape[0] * 2 // 3, image.shape[1]
-    flat = image.reshape(-1)
-    quarter = w * h // 4
-    return (
-        image[:h],
-        flat[w * h : w * h + quarter].reshape(h // 2, w // 2),
-        flat[w * h + quarter :].reshape(h // 2, w // 2),
-    )
+from haikei.frames.i420 import i420_planes
 
 
 class Compositor:
@@ -88,31 +65,3 @@ class Compositor:
 def composite(frame: np.ndarray, background: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """One-off :class:`Compositor` blend; ``alpha`` is float32 HxW in [0, 1]."""
     return Compositor()(frame, background, alpha)
-
-
-def cover_crop(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """The centre of ``image`` with the aspect ratio of ``size`` (w, h), sides even (a view, no copy):
-    what :func:`cover_fit` scales."""
-    ih, iw = image.shape[:2]
-    w, h = size
-    cw, ch = (min(iw, round(ih * w / h)), ih) if iw * h > ih * w else (iw, min(ih, round(iw * h / w)))
-    cw, ch = max(cw - cw % 2, min(cw, 1)), max(ch - ch % 2, min(ch, 1))
-    x, y = (iw - cw) // 2, (ih - ch) // 2
-    return image[y : y + ch, x : x + cw]
-
-
-def cover_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Scale ``image`` to cover ``size`` (w, h) keeping its aspect ratio (centre-cropped): no stretching."""
-    crop = cover_crop(image, size)
-    interpolation = cv2.INTER_AREA if crop.shape[1] > size[0] else cv2.INTER_LINEAR
-    return cv2.resize(crop, tuple(size), interpolation=interpolation)
-
-
-def resize_i420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """An I420 image (:func:`to_i420`) scaled to ``size`` (w, h; even), plane by plane (bilinear):
-    for a picture smaller than the output, cheaper than scaling it up in BGR and converting there."""
-    w, h = size
-    out = np.empty((h * 3 // 2, w), np.uint8)
-    for plane, target in zip(i420_planes(image), i420_planes(out)):
-        cv2.resize(plane, (target.shape[1], target.shape[0]), dst=target, interpolation=cv2.INTER_LINEAR)
-    return out

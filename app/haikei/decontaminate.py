@@ -21,7 +21,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from haikei.pyramid import Pyramid
+from haikei.frames.pyramid import Pyramid
 
 #: The edge band: outside it the ordinary blend is left as it is (its error there, α·(1 − α)·|B_old
 #: − F|, is under 2 % of the colour difference).

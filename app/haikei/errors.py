@@ -31,3 +31,8 @@ class OutputError(HaikeiError):
 
 class SettingsError(HaikeiError):
     """A setting has a value outside what Haikei supports."""
+
+
+class MediaError(HaikeiError):
+    """An image or video file is missing, unreadable, corrupt or too large (each stage that reads files
+    reports it as its own error: a source's, a background's)."""

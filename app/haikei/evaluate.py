@@ -34,10 +34,12 @@ import cv2
 import numpy as np
 
 from haikei.errors import HaikeiError
+from haikei.frames import Frame
+from haikei.frames.files import IMAGE_SUFFIXES, load_image
 from haikei.pipeline import FrameProcessor
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
-from haikei.sources import IMAGE_SUFFIXES, Frame, VideoFileSource, load_image
+from haikei.sources import VideoFileSource
 
 BOUNDARY_TOLERANCE = 3
 #: Width (px) of the band of true background next to the person where the halo is measured.
@@ -118,7 +120,7 @@ def load_samples(images: Path, masks: Path, subset: str = "all") -> list[Sample]
     paths.sort(key=lambda p: (len(p.stem), p.stem))
     samples = []
     for path in paths:
-        image = load_image(path, HaikeiError)
+        image = load_image(path)
         truth = read_truth(mask_files[path.stem], image.shape)
         if subset == "webcam" and truth.mean() < WEBCAM_SHARE:
             continue

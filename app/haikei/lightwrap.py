@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from haikei.compose import Compositor
-from haikei.pyramid import Pyramid
+from haikei.frames.pyramid import Pyramid
 
 #: Reach of the wrap, in pixels at 720p (scaled with the frame height).
 WRAP_SIGMA = 6.0

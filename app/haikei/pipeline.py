@@ -14,17 +14,18 @@ import cv2
 import numpy as np
 
 from haikei.backgrounds import Background, parse_background
-from haikei.compose import BGR, I420, Compositor, from_i420, to_i420
+from haikei.compose import Compositor
 from haikei.decontaminate import decontaminate
 from haikei.errors import HaikeiError, ModelError
+from haikei.frames import BGR, I420, Frame
+from haikei.frames.i420 import from_i420, to_i420
+from haikei.frames.pyramid import Pyramid
 from haikei.lightwrap import light_wrap
-from haikei.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.segment import Segmenter, open_segmenter
 from haikei.segment.catalog import DEFAULT_MODEL, Catalog, load_catalog
 from haikei.segment.reuse import MaskReuse
 from haikei.settings import Settings
-from haikei.sources import Frame
 from haikei.stats import stage_clock
 
 #: Settings whose change means loading another model.

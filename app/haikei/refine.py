@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from haikei.pyramid import Pyramid
+from haikei.frames.pyramid import Pyramid
 from haikei.settings import Settings
 
 #: Guided-filter regularisation for a uint8 guide (≈ (0.03 · 255)²): edges that weak are smoothed over.

@@ -6,51 +6,17 @@ an image file is a still, anything else is a video file. Every source yields BGR
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-import PIL.Image
 
-from haikei.errors import SourceError
+from haikei.errors import MediaError, SourceError
+from haikei.frames import Frame
+from haikei.frames.files import IMAGE_SUFFIXES, LoopingVideo, load_image
 from haikei.stats import stage_clock
-
-# OpenCV's own warnings ("can't open camera by index") duplicate our one clear message.
-cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-#: Back-off between attempts to reopen a camera or file that failed: first, then doubling up to the last.
-RETRY_DELAYS = (0.25, 0.5, 1.0)
-#: Refuse images larger than this many pixels instead of exhausting memory decoding them.
-MAX_IMAGE_PIXELS = 50_000_000
-
-
-@dataclass
-class Frame:
-    image: np.ndarray
-    #: Index of the frame since the source opened.
-    index: int
-    #: Capture time (``time.monotonic()``) for cameras; presentation time for files.
-    timestamp: float
-    #: Time spent obtaining the frame (decode, device read), excluding pacing waits.
-    capture_ms: float = 0.0
-    #: When the frame came off the source (``time.monotonic()``); the engine's latency counts from here.
-    arrived: float = 0.0
-    #: The output size (w, h) ``image`` is to be fitted to, when not its own: the stages then make
-    #: only the copies of it they need (:class:`haikei.pyramid.Pyramid`), not the fitted frame.
-    size: tuple[int, int] | None = None
-    #: For a status frame (no camera picture: paused, reconnecting), the message it shows; ``None`` for
-    #: a picture. A status frame is sent as it is, never segmented.
-    status: str | None = None
-
-    @property
-    def output_size(self) -> tuple[int, int]:
-        return self.size if self.size is not None else (self.image.shape[1], self.image.shape[0])
 
 
 class Source:
@@ -127,24 +93,16 @@ class VideoFileSource(Source):
     """A video file played in a loop; when ``paced``, frames come at the file's frame rate."""
 
     def __init__(self, path: Path, paced: bool, loop: bool = True):
-        check_readable_file(path, "video")
+        try:
+            self.video = LoopingVideo(path, "video")
+        except MediaError as exc:
+            raise SourceError(exc.message, exc.fix) from None
         self.path = path
         self.description = f"video {path.name}"
-        self.capture = cv2.VideoCapture(str(path))
-        ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
-        if not ok or first is None:
-            self.capture.release()
-            raise SourceError(
-                f"cannot decode video {path}", "is it a complete video file in a common format (mp4, mkv, webm, avi)?"
-            )
-        self.size = (first.shape[1], first.shape[0])
-        fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if 0 < fps <= 240 else 30.0
-        count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.frame_count = count if count > 0 else None
+        self.size, self.fps, self.frame_count = self.video.size, self.video.fps, self.video.frame_count
         self.loop = loop
         self._pacer = Pacer(self.fps) if paced else None
-        self._pending: np.ndarray | None = first
+        self._pending: np.ndarray | None = self.video.first
         self._index = 0
 
     def read(self) -> Frame:
@@ -152,13 +110,12 @@ class VideoFileSource(Source):
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:
-            ok, image = self.capture.read()
-            if not ok:
+            image = self.video.read()
+            if image is None:
                 if not self.loop or self._index == 0:
                     raise SourceError(f"{self.description} has no more frames")
-                self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                ok, image = self.capture.read()
-                if not ok:
+                image = self.video.rewind()
+                if image is None:
                     raise SourceError(f"{self.description} cannot be read again from the start")
         decode_ms = (stage_clock() - started) * 1e3
         timestamp = self._pacer.wait(self._index) if self._pacer else self._index / self.fps
@@ -167,14 +124,17 @@ class VideoFileSource(Source):
         return frame
 
     def close(self) -> None:
-        self.capture.release()
+        self.video.close()
 
 
 class ImageSource(Source):
     """A still image, repeated at ``fps`` (paced) or as fast as asked."""
 
     def __init__(self, path: Path, fps: float, paced: bool):
-        self.image = load_image(path)
+        try:
+            self.image = load_image(path)
+        except MediaError as exc:
+            raise SourceError(exc.message, exc.fix) from None
         self.description = f"image {path.name}"
         self.size = (self.image.shape[1], self.image.shape[0])
         self.fps = fps
@@ -186,42 +146,6 @@ class ImageSource(Source):
         frame = Frame(self.image.copy(), self._index, timestamp)
         self._index += 1
         return frame
-
-
-def check_readable_file(path: Path, what: str) -> None:
-    if not path.exists():
-        raise SourceError(f"{what} file not found: {path}")
-    if not path.is_file():
-        raise SourceError(f"{what} path is not a file: {path}")
-    if not os.access(path, os.R_OK):
-        raise SourceError(f"{what} file is not readable: {path}", "check its permissions")
-    if path.stat().st_size == 0:
-        raise SourceError(f"{what} file is empty: {path}")
-
-
-def load_image(path: Path, error: type[Exception] = SourceError) -> np.ndarray:
-    """Decode an image file to BGR, refusing missing, corrupt and oversized files clearly."""
-    try:
-        check_readable_file(path, "image")
-    except SourceError as exc:
-        raise error(exc.message, exc.fix) from None
-    try:
-        with warnings.catch_warnings():  # PIL's own bomb warning: our limit below decides
-            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
-            with PIL.Image.open(path) as probe:  # reads the header only
-                width, height = probe.size
-    except (OSError, PIL.Image.DecompressionBombError, ValueError):
-        raise error(f"cannot decode image {path}", "is it a complete JPEG, PNG, BMP, WebP or TIFF file?") from None
-    if width * height > MAX_IMAGE_PIXELS:
-        raise error(
-            f"image {path} is too large ({width}x{height} pixels)",
-            f"use an image below {MAX_IMAGE_PIXELS // 1_000_000} megapixels",
-        )
-    data = np.fromfile(str(path), np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if image is None:
-        raise error(f"cannot decode image {path}", "is it a complete JPEG, PNG, BMP, WebP or TIFF file?")
-    return image
 
 
 def camera_device(spec: str) -> int | str | None:

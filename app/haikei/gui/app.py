@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 from haikei import bench
 from haikei.config import load_settings
 from haikei.errors import HaikeiError, OutputError
+from haikei.frames.files import IMAGE_SUFFIXES
 from haikei.gui.controller import EngineController
 from haikei.gui.gallery import VIDEO_SUFFIXES, entry_key, gallery_entries, spec_for_file
 from haikei.gui.i18n import install_translator, tr
@@ -23,7 +24,6 @@ from haikei.gui.tray import Tray, app_icon
 from haikei.outputs.base import Sink
 from haikei.segment.catalog import Catalog, ModelManifest, load_catalog
 from haikei.settings import Settings
-from haikei.sources import IMAGE_SUFFIXES
 
 STATUS_MS = 500
 

@@ -15,9 +15,9 @@ from functools import cached_property
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from haikei.compose import cover_crop
 from haikei.config import save_settings
 from haikei.errors import HaikeiError
+from haikei.frames.fit import cover_crop
 from haikei.live import Engine, IdleController, PauseReason
 from haikei.outputs.base import Sink
 from haikei.outputs.vcam import virtual_camera_fix

@@ -12,8 +12,8 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QLinearGradient, QPaint
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
 from haikei import paths
+from haikei.frames.files import IMAGE_SUFFIXES
 from haikei.gui.i18n import tr
-from haikei.sources import IMAGE_SUFFIXES
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm"}
 THUMB = QSize(128, 72)

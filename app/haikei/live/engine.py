@@ -23,16 +23,17 @@ from dataclasses import dataclass
 
 import cv2
 
-from haikei.compose import BGR
 from haikei.errors import HaikeiError, OutputError, SourceError
+from haikei.frames import BGR, Frame
+from haikei.frames.files import RETRY_DELAYS
+from haikei.frames.pyramid import Pyramid
 from haikei.live.status import EFFECT_ERROR, RECONNECTING, PauseReason, status_frame
 from haikei.outputs import open_sink
 from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.pipeline import FrameProcessor, Processed, Segmented
-from haikei.pyramid import Pyramid
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
-from haikei.sources import RETRY_DELAYS, Frame, Source, open_source
+from haikei.sources import Source, open_source
 from haikei.stats import PipelineStats, stage_clock
 
 SOURCE_KEYS = ("source", "width", "height", "fps")

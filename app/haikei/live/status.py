@@ -9,7 +9,7 @@ from enum import Enum
 import cv2
 import numpy as np
 
-from haikei.sources import Frame
+from haikei.frames import Frame
 
 
 class PauseReason(Enum):

@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from haikei.compose import BGR, I420, from_i420
 from haikei.errors import OutputError
+from haikei.frames import BGR, I420
+from haikei.frames.i420 import from_i420
 
 
 class Sink:

@@ -8,8 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from haikei.compose import I420
 from haikei.errors import OutputError
+from haikei.frames import I420
+from haikei.frames.files import MEDIA
 from haikei.outputs.base import Sink
 
 
@@ -31,7 +32,8 @@ class NullSink(Sink):
 class FileSink(Sink):
     """A video file, written beside the target and renamed into place when complete."""
 
-    CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "FFV1", ".webm": "VP80"}
+    #: Suffix → the FourCC it is written with (from the one table of media files).
+    CODECS = {suffix: media.writer_fourcc for suffix, media in MEDIA.items() if media.writer_fourcc}
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float):
         codec = self.CODECS.get(path.suffix.lower())

@@ -16,8 +16,9 @@ import subprocess
 
 import numpy as np
 
-from haikei.compose import I420, to_i420
 from haikei.errors import OutputError
+from haikei.frames import I420
+from haikei.frames.i420 import to_i420
 from haikei.outputs.base import ReaderWatcher, Sink
 
 DEFAULT_NAME = "Haikei"

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from haikei.errors import ModelError
-from haikei.pyramid import Pyramid
+from haikei.frames.pyramid import Pyramid
 from haikei.segment.catalog import ModelManifest
 
 

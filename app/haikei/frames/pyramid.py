@@ -16,7 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from haikei.compose import cover_crop, resize_i420, to_i420
+from haikei.frames.fit import cover_crop
+from haikei.frames.i420 import resize_i420, to_i420
 
 
 class Pyramid:
@@ -27,7 +28,7 @@ class Pyramid:
 
     def __init__(self, image: np.ndarray, size: tuple[int, int] | None = None):
         """``image`` is the frame; or, with a ``size`` (w, h) other than its own, the picture that
-        the frame is ``image`` fitted to (:func:`haikei.compose.cover_crop`, then scaled), made
+        the frame is ``image`` fitted to (:func:`haikei.frames.fit.cover_crop`, then scaled), made
         only when a stage asks for the frame itself."""
         h, w = image.shape[:2]
         #: The frame's size (w, h).
@@ -53,7 +54,7 @@ class Pyramid:
 
     def i420(self) -> np.ndarray:
         """The frame in I420 (even sides), made once: from the picture when that is smaller than
-        the frame and the frame was not made (:func:`haikei.compose.resize_i420`)."""
+        the frame and the frame was not made (:func:`haikei.frames.i420.resize_i420`)."""
         if self._i420 is None:
             picture = self._picture
             if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
