@@ -109,7 +109,7 @@ def doctor_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), s
 def captured_frames(video: Path, count: int, size: tuple[int, int] = (640, 360), skip: int = 0) -> list:
     """``count`` frames of the video (after ``skip``) as the engine's capture hands them on: the
     picture as decoded, to be fitted to ``size``."""
-    from haikei.sources import VideoFileSource
+    from haikei.capture.files import VideoFileSource
 
     source = VideoFileSource(video, paced=False, loop=False)
     try:

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from conftest import SHARED, need_shared
 from haikei.backgrounds import parse_background
+from haikei.capture.files import VideoFileSource
 from haikei.config import load_settings
 from haikei.errors import BackgroundError, HaikeiError, MediaError, ModelError, SourceError
 from haikei.frames.files import load_image
 from haikei.segment.catalog import parse_manifest
 from haikei.settings import Settings
-from haikei.sources import VideoFileSource
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PORTRAIT = SHARED / "data" / "portraits" / "doctor-5871743_640.jpg"

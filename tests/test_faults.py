@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from conftest import is_status
+from haikei.capture.base import Source
 from haikei.errors import HaikeiError, SourceError
 from haikei.frames import Frame
 from haikei.live import Engine
 from haikei.live import engine as engine_module
 from haikei.outputs.base import Sink
 from haikei.settings import Settings
-from haikei.sources import Source
 
 SIZE = (320, 180)
 GREEN = (0, 255, 0)

@@ -17,13 +17,14 @@ from haikei.backgrounds import (
     VideoBackground,
     parse_background,
 )
+from haikei.capture import open_source
+from haikei.capture.files import ImageSource, VideoFileSource
 from haikei.compose import composite
 from haikei.errors import BackgroundError, SourceError
 from haikei.frames.fit import cover_fit
 from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
-from haikei.sources import ImageSource, VideoFileSource, open_source
 
 
 def write_clip(path, colours, size=(64, 48), fps=10):

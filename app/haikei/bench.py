@@ -17,6 +17,7 @@ import time
 import cv2
 import numpy as np
 
+from haikei.capture import camera_device
 from haikei.config import load_settings, save_settings, settings_path
 from haikei.errors import HaikeiError
 from haikei.frames import I420, Frame
@@ -25,7 +26,6 @@ from haikei.live.engine import OPENCV_THREADS
 from haikei.pipeline import FrameProcessor
 from haikei.segment.catalog import Catalog, load_catalog
 from haikei.settings import Settings
-from haikei.sources import camera_device
 from haikei.stats import STAGES, PipelineStats, use_cpu_clock
 
 #: Frames run (and not counted) before measuring: model warm-up, first allocations.

@@ -50,8 +50,8 @@ class Check:
 
 
 def check_camera(settings: Settings) -> list[Check]:
+    from haikei.capture import camera_device
     from haikei.devices import list_devices
-    from haikei.sources import camera_device
 
     name = "camera"
     if camera_device(settings.source) is None:

@@ -33,13 +33,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from haikei.capture.files import VideoFileSource
 from haikei.errors import HaikeiError
 from haikei.frames import Frame
 from haikei.frames.files import IMAGE_SUFFIXES, load_image
 from haikei.pipeline import FrameProcessor
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
-from haikei.sources import VideoFileSource
 
 BOUNDARY_TOLERANCE = 3
 #: Width (px) of the band of true background next to the person where the halo is measured.

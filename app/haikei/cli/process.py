@@ -22,10 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from haikei.capture.files import VideoFileSource
     from haikei.live.memory import keep_freed_buffers
     from haikei.outputs.file import FileSink
     from haikei.pipeline import FrameProcessor
-    from haikei.sources import VideoFileSource
 
     keep_freed_buffers()
     base, _ = load_settings()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import cv2
 
+from haikei.capture import open_source
+from haikei.capture.base import Source
 from haikei.errors import HaikeiError, OutputError, SourceError
 from haikei.frames import BGR, Frame
 from haikei.frames.files import RETRY_DELAYS
@@ -33,7 +35,6 @@ from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.pipeline import FrameProcessor, Processed, Segmented
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
-from haikei.sources import Source, open_source
 from haikei.stats import PipelineStats, stage_clock
 
 SOURCE_KEYS = ("source", "width", "height", "fps")

@@ -1,0 +1,33 @@
+"""Stage 1, capture: frame sources. ``open_source(spec, ...)`` picks the kind from the spec: a number
+or ``/dev/video*`` is a camera, an image file is a still, anything else is a video file (looped).
+Every source yields BGR uint8 frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from haikei.capture.base import Source
+from haikei.capture.camera import CameraSource
+from haikei.capture.files import ImageSource, VideoFileSource
+from haikei.frames.files import IMAGE_SUFFIXES
+
+__all__ = ["Source", "camera_device", "open_source"]
+
+
+def camera_device(spec: str) -> int | str | None:
+    """The camera a spec names (an index or a device path), or ``None`` if it names a file."""
+    if spec.isdigit():
+        return int(spec)
+    if spec.startswith("/dev/video"):
+        return spec
+    return None
+
+
+def open_source(spec: str, size: tuple[int, int], fps: float, paced: bool) -> Source:
+    device = camera_device(spec)
+    if device is not None:
+        return CameraSource(device, size, fps)
+    path = Path(spec).expanduser()
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource(path, fps, paced)
+    return VideoFileSource(path, paced)

@@ -1,0 +1,22 @@
+"""What every frame source is."""
+
+from __future__ import annotations
+
+from haikei.frames import Frame
+
+
+class Source:
+    """A camera or a file that yields BGR uint8 :class:`Frame` s (see :func:`haikei.capture.open_source`)."""
+
+    fps: float
+    size: tuple[int, int]
+    #: Frames in one pass of a file, or ``None`` for live sources.
+    frame_count: int | None = None
+    description: str = ""
+
+    def read(self) -> Frame:
+        """The next frame; raises :class:`SourceError` if none can be had."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
