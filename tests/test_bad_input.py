@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED, need_shared
-from haikei.backgrounds import parse_background
 from haikei.capture.files import VideoFileSource
+from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
 from haikei.errors import BackgroundError, HaikeiError, MediaError, ModelError, SourceError
 from haikei.frames.files import load_image
@@ -63,7 +63,7 @@ def test_random_bytes_as_background_image(tmp_path, blob):
     path = tmp_path / "background.jpg"
     path.write_bytes(blob)
     with pytest.raises(BackgroundError):
-        parse_background(f"image:{path}")
+        BackgroundSpec.parse(f"image:{path}").open()
 
 
 @FUZZ
@@ -90,7 +90,7 @@ def test_unsupported_formats_are_refused(tmp_path, suffix):
     path = tmp_path / f"background{suffix}"
     path.write_bytes(b"GIF89a" + bytes(64) if suffix == ".gif" else b"<svg xmlns='http://www.w3.org/2000/svg'/>")
     with pytest.raises(HaikeiError):
-        parse_background(path.as_posix())
+        BackgroundSpec.parse(path.as_posix()).open()
 
 
 @FUZZ
@@ -141,4 +141,4 @@ def test_corrupt_settings_never_crash_and_are_backed_up(tmp_path, blob):
 )
 def test_odd_background_specs(spec):
     with pytest.raises(BackgroundError):
-        parse_background(spec)
+        BackgroundSpec.parse(spec).open()

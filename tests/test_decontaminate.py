@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
 
 from conftest import SHARED, need_shared, read_ground_truth, webcam_like_pairs
-from haikei.compose import composite
-from haikei.decontaminate import BAND_HIGH, BAND_LOW, TRUST_ALPHA, decontaminate
+from haikei.compose.decontaminate import BAND_HIGH, BAND_LOW, TRUST_ALPHA, decontaminate
 from haikei.frames import Frame
 from haikei.frames.fit import cover_fit
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
+from support.stages import composite
 
 ROOM, PERSON, NEW = (40, 180, 60), (30, 40, 200), (200, 200, 200)  # BGR
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
@@ -135,8 +137,8 @@ def compose_both(portrait, background: str):
     try:
         segmented = processor.segment(Frame(portrait, 0, 0.0))
         on = processor.compose(segmented).image
-        processor.apply(settings.replace(decontaminate=0.0))
-        off = processor.compose(segmented).image
+        without = dataclasses.replace(segmented.plan, decontaminate=0.0)  # the plan made with the setting at 0
+        off = processor.compose(dataclasses.replace(segmented, plan=without)).image
     finally:
         processor.close()
     return on, off, segmented.alpha

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import captured_frames, doctor_frames
 from haikei import bench, cli
-from haikei.backgrounds import blur_frame, blur_frame_i420
-from haikei.compose import Compositor
+from haikei.compose.blend import Compositor
+from haikei.compose.blur import blur_frame, blur_frame_i420
 from haikei.config import load_settings
 from haikei.frames import Frame
 from haikei.frames.fit import cover_crop, cover_fit
@@ -210,7 +210,7 @@ def test_a_smaller_picture_is_never_scaled_up_to_the_frame(doctor_video):
     processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", smoothing=0))
     try:
         segmented = processor.segment(frame, NullSink.pixel_format)
-        processor.compose(segmented, NullSink.pixel_format)
+        processor.compose(segmented)
         masks = [alpha > 0.5 for alpha in (segmented.alpha, processor.segment(Frame(fitted, 1, 0.0)).alpha)]
         # Composited in BGR (a file), the frame is needed: made while segmenting, not in compose;
         # the small copies stay the picture's, so the mask does not depend on the output's format.

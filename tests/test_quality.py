@@ -10,15 +10,15 @@ import pytest
 
 from conftest import SEGMENTATION, webcam_like_pairs
 from haikei import evaluate
-from haikei.backgrounds import blur_frame
 from haikei.cli import main
-from haikei.compose import composite
+from haikei.compose.blur import blur_frame
+from haikei.compose.lightwrap import light_wrap
 from haikei.frames.pyramid import Pyramid
-from haikei.lightwrap import light_wrap
 from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog
 from haikei.settings import Settings
+from support.stages import composite
 
 #: A fixed sample of the webcam-like photos: every 6th one.
 SAMPLE_STEP = 6

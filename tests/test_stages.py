@@ -9,22 +9,22 @@ import numpy as np
 import pytest
 
 from conftest import SHARED, need_shared
-from haikei.backgrounds import (
+from haikei.capture import open_source
+from haikei.capture.files import ImageSource, VideoFileSource
+from haikei.compose.backgrounds import (
+    BackgroundSpec,
     BlurBackground,
     ColorBackground,
     ImageBackground,
     NoBackground,
     VideoBackground,
-    parse_background,
 )
-from haikei.capture import open_source
-from haikei.capture.files import ImageSource, VideoFileSource
-from haikei.compose import composite
 from haikei.errors import BackgroundError, SourceError
 from haikei.frames.fit import cover_fit
 from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
+from support.stages import composite
 
 
 def write_clip(path, colours, size=(64, 48), fps=10):
@@ -97,21 +97,21 @@ def test_composite_blends_in_uint8():
     ],
 )
 def test_background_specs(spec, kind):
-    assert isinstance(parse_background(spec), kind)
+    assert isinstance(BackgroundSpec.parse(spec).open(), kind)
 
 
 def test_colour_background_is_bgr():
     frame = np.zeros((2, 2, 3), np.uint8)
-    assert tuple(parse_background("color:#ff8000").render(frame, 0.0)[0, 0]) == (0, 128, 255)
+    assert tuple(BackgroundSpec.parse("color:#ff8000").open().render(frame, 0.0)[0, 0]) == (0, 128, 255)
 
 
 def test_still_backgrounds_convert_to_i420_once_per_change(doctor_video):
     frame = np.zeros((4, 4, 3), np.uint8)
-    colour = parse_background("color:#ff8000")
+    colour = BackgroundSpec.parse("color:#ff8000").open()
     first = colour.render_i420(frame, 0.0)
     assert first is colour.render_i420(frame, 0.1)  # converted once, not per frame
     assert np.array_equal(first, cv2.cvtColor(colour.render(frame, 0.0), cv2.COLOR_BGR2YUV_I420))
-    video = parse_background(f"video:{doctor_video}")
+    video = BackgroundSpec.parse(f"video:{doctor_video}").open()
     try:
         small = np.zeros((180, 320, 3), np.uint8)
         shown = [video.render_i420(small, t) for t in (0.0, 0.01, 0.2)]
@@ -123,7 +123,7 @@ def test_still_backgrounds_convert_to_i420_once_per_change(doctor_video):
 
 def test_image_background_is_cover_fitted():
     photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
-    background = parse_background(f"image:{photo}")
+    background = BackgroundSpec.parse(f"image:{photo}").open()
     assert isinstance(background, ImageBackground)
     rendered = background.render(np.zeros((720, 960, 3), np.uint8), 0.0)
     original = cv2.imread(str(photo))  # 1280x720 → scaled to 1280x720, centre 960 columns kept
@@ -133,7 +133,7 @@ def test_image_background_is_cover_fitted():
 
 def test_video_background_follows_timestamps_and_loops(tmp_path):
     clip = write_clip(tmp_path / "bg.mkv", [(0, 0, i * 50) for i in range(4)], fps=10)
-    background = parse_background(f"video:{clip}")
+    background = BackgroundSpec.parse(f"video:{clip}").open()
     assert isinstance(background, VideoBackground)
     frame = np.zeros((48, 64, 3), np.uint8)
     reds = [int(background.render(frame, t)[0, 0, 2]) for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)]
@@ -143,16 +143,16 @@ def test_video_background_follows_timestamps_and_loops(tmp_path):
 def test_blur_hides_detail_but_keeps_colour():
     frame = np.indices((360, 640)).sum(axis=0) % 2 * 255
     frame = np.repeat(frame[:, :, None], 3, axis=2).astype(np.uint8)  # a fine checkerboard
-    blurred = parse_background("blur:20").render(frame, 0.0)
+    blurred = BackgroundSpec.parse("blur:20").open().render(frame, 0.0)
     assert blurred.shape == frame.shape
     assert blurred[50:300, 50:600].std() < 3 and abs(blurred.mean() - 127.5) < 3
-    assert parse_background("blur:0").render(frame, 0.0) is frame
+    assert BackgroundSpec.parse("blur:0").open().render(frame, 0.0) is frame
 
 
 @pytest.mark.parametrize("spec", ["video:/nonexistent.mp4", "image:", "blur:200", "color:red", "mosaic:3"])
 def test_bad_background_specs_raise(spec):
     with pytest.raises(BackgroundError):
-        parse_background(spec)
+        BackgroundSpec.parse(spec).open()
 
 
 def test_refiner_upsamples_to_the_frame_and_sharpens_edges():

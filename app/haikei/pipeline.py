@@ -1,26 +1,24 @@
-"""One frame through the stages: segment (→ mask) then compose (→ output image). No threads, no Qt.
+"""One frame through the stages: segment (model → mask → matte) then compose (→ output picture). No
+threads, no Qt.
 
-:class:`FrameProcessor` is what ``haikei process`` loops over (:meth:`FrameProcessor.process`) and
-what the threaded :class:`haikei.live.Engine` runs in two halves on two worker threads:
-:meth:`FrameProcessor.segment` (model + refinement) and :meth:`FrameProcessor.compose`.
+:class:`FrameProcessor` is what ``haikei process`` and ``haikei eval`` loop over
+(:meth:`FrameProcessor.process`) and what the threaded :class:`haikei.live.Engine` runs in two halves
+on two worker threads: :meth:`FrameProcessor.segment` and :meth:`FrameProcessor.compose`.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from haikei.backgrounds import Background, parse_background
-from haikei.compose import Compositor
-from haikei.decontaminate import decontaminate
+from haikei.compose import Composer, Plan
+from haikei.compose.backgrounds import BackgroundSpec
 from haikei.errors import HaikeiError, ModelError
 from haikei.frames import BGR, I420, Frame
-from haikei.frames.i420 import from_i420, to_i420
+from haikei.frames.i420 import from_i420
 from haikei.frames.pyramid import Pyramid
-from haikei.lightwrap import light_wrap
 from haikei.refine import MaskRefiner
 from haikei.segment import Segmenter, open_segmenter
 from haikei.segment.catalog import DEFAULT_MODEL, Catalog, load_catalog
@@ -34,16 +32,22 @@ MODEL_KEYS = ("model", "threads", "accelerator")
 
 @dataclass
 class Segmented:
-    """A frame after the model and refinement: the (mirrored) frame and its alpha matte."""
+    """A frame after the model and refinement: the (mirrored) frame, its alpha matte, and how it is
+    to be composed."""
 
     frame: Frame
     #: The (mirrored) frame and its halvings made so far, for the compositing stage to reuse.
     pyramid: Pyramid
-    #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
-    alpha: np.ndarray | None
+    #: The alpha matte (float32, frame-sized, 1 = person) and its halvings, the refiner's small
+    #: working matte among them; ``None`` when the effect is off.
+    matte: Pyramid | None
     timings_ms: dict[str, float]
-    #: ``alpha``'s pyramid, with the refiner's small working matte as one of its levels.
-    matte: Pyramid | None = None
+    plan: Plan
+
+    @property
+    def alpha(self) -> np.ndarray | None:
+        """The frame-sized alpha matte, ``None`` when the effect is off."""
+        return self.matte.image if self.matte is not None else None
 
     @property
     def image(self) -> np.ndarray:
@@ -65,12 +69,6 @@ class Processed:
         return from_i420(self.image) if self.pixel_format == I420 else self.image
 
 
-def made_in_i420(pixel_format: str, size: tuple[int, int]) -> bool:
-    """Whether the output picture is made in I420: for a sink taking it, and a frame with even
-    sides (I420 has none other)."""
-    return pixel_format == I420 and size[0] % 2 == 0 and size[1] % 2 == 0
-
-
 class FrameProcessor:
     """Owns the model, the background and the refiner's history.
 
@@ -84,8 +82,6 @@ class FrameProcessor:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.refiner = MaskRefiner()
         self.reuse = MaskReuse()
-        self.compositor = Compositor()
-        self._background_lock = threading.Lock()
         self.warnings: list[HaikeiError] = []
         try:
             self.segmenter: Segmenter = self._open_model(settings)
@@ -96,7 +92,7 @@ class FrameProcessor:
             self.segmenter = self._open_model(settings)
             self.warnings.append(ModelError(f"{exc.message}; using {DEFAULT_MODEL} instead", exc.fix))
         try:
-            self.background: Background = parse_background(settings.background)
+            self.composer = Composer(BackgroundSpec.parse(settings.background).open())
         except HaikeiError:
             self.segmenter.close()
             raise
@@ -123,30 +119,29 @@ class FrameProcessor:
                 self.reuse.reset()
         if settings.background != old.background:
             try:
-                background = parse_background(settings.background)
+                background = BackgroundSpec.parse(settings.background).open()
             except HaikeiError as exc:
                 errors.append(exc)
                 settings = settings.replace(background=old.background)
             else:
-                with self._background_lock:
-                    self.background.close()
-                    self.background = background
+                self.composer.swap(background)
         self.settings = settings
         return errors
 
     def segment(self, frame: Frame, pixel_format: str = BGR) -> Segmented:
-        """Mirror, run the model (or reuse its last mask for a still scene) and refine the mask.
+        """Mirror, plan the frame's compositing for an output taking ``pixel_format``, run the model (or
+        reuse its last mask for a still scene) and refine the mask.
 
-        When compositing for ``pixel_format`` will need the frame in BGR and it is still to be made
-        from a smaller picture, it is made here: on the engine's segment thread, alongside the
-        previous frame's compositing, as the capture thread used to."""
+        When the blend will need the frame in BGR and it is still to be made from a smaller picture,
+        it is made here: on the engine's segment thread, alongside the previous frame's compositing."""
         settings = self.settings
         picture = cv2.flip(frame.image, 1) if settings.mirror else frame.image
         pyramid = Pyramid(picture, frame.size)
-        if not self.background.replaces:
-            return Segmented(frame, pyramid, None, {})
+        plan = self.composer.plan(pixel_format, pyramid.size, settings)
+        if not self.composer.background.replaces:
+            return Segmented(frame, pyramid, None, {}, plan)
         t0 = stage_clock()
-        if not self._blends_in_i420(pixel_format, pyramid.size, self.background):
+        if plan.blend_in == BGR:
             pyramid.halved(0)
         model_input = self.segmenter.resize_input(pyramid)
         mask = self.reuse.lookup(model_input, settings.mask_reuse)
@@ -161,54 +156,29 @@ class FrameProcessor:
         matte = self.refiner.matte(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
-        return Segmented(frame, pyramid, matte.image, timings, matte)
+        return Segmented(frame, pyramid, matte, timings, plan)
 
-    def _blends_in_i420(self, pixel_format: str, size: tuple[int, int], background: Background) -> bool:
-        """Whether the blend for ``pixel_format`` runs in I420: the output is made in it
-        (:func:`made_in_i420`) and none of the effects that work in BGR (light wrap, edge cleanup)
-        is in use."""
-        settings = self.settings
-        return (
-            made_in_i420(pixel_format, size)
-            and settings.light_wrap <= 0
-            and (settings.decontaminate <= 0 or background.made_from_frame)
-        )
+    def passthrough(self, frame: Frame, pixel_format: str = BGR) -> Segmented:
+        """``frame`` to be sent as it is (a status frame), in ``pixel_format`` where it can be."""
+        pyramid = Pyramid(frame.image)
+        return Segmented(frame, pyramid, None, {}, self.composer.plan(pixel_format, pyramid.size, self.settings))
 
-    def compose(self, segmented: Segmented, pixel_format: str = BGR) -> Processed:
-        """Blend the person over the background (frames with the effect off pass through), in
-        ``pixel_format``: BGR, or I420 for a sink that takes it (blended in I420 where the effects
-        in use allow, otherwise converted)."""
+    def compose(self, segmented: Segmented) -> Processed:
+        """Blend the person over the background (frames with the effect off pass through), as planned
+        when the frame was segmented: in the output's format, BGR or I420."""
         timings = dict(segmented.timings_ms)
-        pyramid = segmented.pyramid
-        i420 = made_in_i420(pixel_format, pyramid.size)
-        made_as = I420 if i420 else BGR
-        if segmented.alpha is None:
-            return Processed(pyramid.i420() if i420 else pyramid.image, None, timings, made_as)
+        pyramid, plan = segmented.pyramid, segmented.plan
+        if segmented.matte is None:
+            return Processed(pyramid.i420() if plan.made_in == I420 else pyramid.image, None, timings, plan.made_in)
         started = stage_clock()
-        settings = self.settings
-        matte = segmented.matte if segmented.matte is not None else segmented.alpha
-        timestamp = segmented.frame.timestamp
-        with self._background_lock:
-            background = self.background
-            if self._blends_in_i420(pixel_format, pyramid.size, background):
-                behind = background.render_i420(pyramid, timestamp, matte)
-                output = self.compositor.i420(pyramid.i420(), behind, segmented.alpha)
-            else:
-                image = pyramid.image
-                behind = background.render(pyramid, timestamp, matte)
-                output = self.compositor(image, behind, segmented.alpha)
-                if settings.decontaminate > 0 and not background.made_from_frame:
-                    output = decontaminate(output, image, segmented.alpha, settings.decontaminate)
-                if settings.light_wrap > 0:
-                    output = light_wrap(output, behind, matte, settings.light_wrap, self.compositor)
-                if i420:
-                    output = to_i420(output)
+        alpha = segmented.matte.image
+        output = self.composer.compose(pyramid, alpha, segmented.matte, segmented.frame.timestamp, plan)
         timings["compose"] = (stage_clock() - started) * 1e3
-        return Processed(output, segmented.alpha, timings, made_as)
+        return Processed(output, alpha, timings, plan.made_in)
 
     def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
-        return self.compose(self.segment(frame, pixel_format), pixel_format)
+        return self.compose(self.segment(frame, pixel_format))
 
     def close(self) -> None:
         self.segmenter.close()
-        self.background.close()
+        self.composer.close()

@@ -12,11 +12,12 @@ from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 
 from haikei import bench
+from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
-from haikei.errors import HaikeiError, OutputError
-from haikei.frames.files import IMAGE_SUFFIXES
+from haikei.errors import BackgroundError, HaikeiError, OutputError
+from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui.controller import EngineController
-from haikei.gui.gallery import VIDEO_SUFFIXES, entry_key, gallery_entries, spec_for_file
+from haikei.gui.gallery import entry_key, gallery_entries, spec_for_file
 from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow
 from haikei.gui.state import load_gui_state, save_gui_state
@@ -91,13 +92,16 @@ class HaikeiGui:
         self.refresh_status()
 
     # -- setup -----------------------------------------------------------------------------
-    def _adopt_background(self, spec: str) -> None:
+    def _adopt_background(self, text: str) -> None:
         """A blur strength or colour given on the command line (or saved) is what the gallery shows."""
-        kind, _, arg = spec.partition(":")
-        if kind == "blur" and arg.replace(".", "", 1).isdigit():
-            self.state.blur = min(100, round(float(arg)))
-        elif kind in ("color", "colour") and arg:
-            self.state.colour = "#" + arg.lstrip("#").lower()
+        try:
+            spec = BackgroundSpec.parse(text)
+        except BackgroundError:
+            return
+        if spec.kind == "blur" and spec.strength is not None:
+            self.state.blur = min(100, round(spec.strength))
+        elif spec.kind == "color":
+            self.state.colour = spec.color
 
     def _wire(self) -> None:
         w, c, t = self.window, self.controller, self.tray
@@ -207,11 +211,14 @@ class HaikeiGui:
     # -- user actions ----------------------------------------------------------------------
     def choose_background(self, key: str) -> None:
         """Pick a gallery entry: ``none``, ``blur`` (at the slider's strength), ``color`` or a file spec."""
-        spec = {"blur": f"blur:{self.state.blur}", "color": f"color:{self.state.colour}"}.get(key, key)
+        spec = {"blur": self._blur_spec(), "color": str(BackgroundSpec("color", color=self.state.colour))}.get(key, key)
         if spec != "none":
             self.state.effect_background = spec
         self.controller.change(background=spec)
         self.save_state()
+
+    def _blur_spec(self) -> str:
+        return str(BackgroundSpec("blur", strength=self.state.blur))
 
     def set_effect(self, on: bool) -> None:
         current = self.controller.settings.background
@@ -241,7 +248,7 @@ class HaikeiGui:
         if spec in self.state.user_backgrounds:
             self.state.user_backgrounds.remove(spec)
             if self.state.effect_background == spec:
-                self.state.effect_background = f"blur:{self.state.blur}"
+                self.state.effect_background = self._blur_spec()
             if self.controller.settings.background == spec:
                 self.choose_background("blur")
             self._rebuild_gallery()

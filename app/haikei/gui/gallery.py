@@ -12,48 +12,64 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QLinearGradient, QPaint
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
 from haikei import paths
-from haikei.frames.files import IMAGE_SUFFIXES
+from haikei.compose.backgrounds import BackgroundSpec
+from haikei.errors import BackgroundError
+from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui.i18n import tr
 
-VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm"}
 THUMB = QSize(128, 72)
 SPEC_ROLE = Qt.ItemDataRole.UserRole
 
 
 @dataclass(frozen=True)
 class Entry:
-    spec: str  # "none", "blur", "color", or image:/video: PATH
+    """A gallery entry: ``spec`` is its key (:func:`entry_key`): ``none``, ``blur``, ``color``, or the
+    background spec of an image or video file."""
+
+    spec: str
     label: str
     user: bool = False
 
     @property
+    def file(self) -> BackgroundSpec | None:
+        """The background spec of an image or video entry (``None`` for the others)."""
+        return file_spec(self.spec)
+
+    @property
     def kind(self) -> str:
-        return self.spec.split(":", 1)[0]
+        file = self.file
+        return file.kind if file is not None else self.spec
 
     @property
     def path(self) -> Path | None:
-        return Path(self.spec.split(":", 1)[1]) if self.kind in ("image", "video") else None
+        file = self.file
+        return file.path if file is not None else None
+
+
+def file_spec(spec: str) -> BackgroundSpec | None:
+    """``spec`` parsed, if it names an image or a video file."""
+    try:
+        parsed = BackgroundSpec.parse(spec)
+    except BackgroundError:
+        return None
+    return parsed if parsed.path is not None else None
 
 
 def spec_for_file(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return f"image:{path}"
-    if suffix in VIDEO_SUFFIXES:
-        return f"video:{path}"
-    return None
+    """The background spec of an image or video file, ``None`` for other files."""
+    spec = BackgroundSpec.for_file(path)
+    return str(spec) if spec is not None else None
 
 
 def entry_key(background: str) -> str:
-    """The gallery entry a background spec belongs to (``blur:35`` → ``blur``)."""
-    kind = background.split(":", 1)[0].lower()
-    if kind in ("blur", "none"):
-        return kind
-    if kind in ("color", "colour"):
-        return "color"
-    if kind in ("image", "video"):
-        return f"{kind}:{Path(background.split(':', 1)[1]).expanduser().resolve()}"
-    return background
+    """The gallery entry a background spec belongs to (``blur:35`` → ``blur``, a file: its resolved path)."""
+    try:
+        spec = BackgroundSpec.parse(background)
+    except BackgroundError:
+        return background
+    if spec.path is not None:
+        return str(BackgroundSpec(spec.kind, path=spec.path.resolve()))
+    return spec.kind
 
 
 def shipped_entries() -> list[Entry]:
@@ -68,7 +84,10 @@ def shipped_entries() -> list[Entry]:
 
 def gallery_entries(user_specs: list[str]) -> list[Entry]:
     fixed = [Entry("none", tr("None")), Entry("blur", tr("Blur")), Entry("color", tr("Colour"))]
-    user = [Entry(spec, Path(spec.split(":", 1)[-1]).stem, user=True) for spec in user_specs]
+    user = []
+    for spec in user_specs:
+        file = file_spec(spec)
+        user.append(Entry(spec, file.path.stem if file is not None else spec, user=True))
     return fixed + shipped_entries() + user
 
 

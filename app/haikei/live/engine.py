@@ -28,11 +28,10 @@ from haikei.capture.base import Source
 from haikei.errors import HaikeiError, OutputError, SourceError
 from haikei.frames import BGR, Frame
 from haikei.frames.files import RETRY_DELAYS
-from haikei.frames.pyramid import Pyramid
 from haikei.live.status import EFFECT_ERROR, RECONNECTING, PauseReason, status_frame
 from haikei.outputs import open_sink
 from haikei.outputs.base import ReconnectingSink, Sink
-from haikei.pipeline import FrameProcessor, Processed, Segmented
+from haikei.pipeline import FrameProcessor, Processed
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
 from haikei.stats import PipelineStats, stage_clock
@@ -309,16 +308,17 @@ class Engine:
             if self._changed.is_set():
                 self._apply_settings()
             started = stage_clock()
+            pixel_format = getattr(self.sink, "pixel_format", BGR)
             if frame.status is not None:  # a status frame from the capture thread: show it as is
-                segmented = Segmented(frame, Pyramid(frame.image), None, {})
+                segmented = self.processor.passthrough(frame, pixel_format)
             else:
                 try:
-                    segmented = self.processor.segment(frame, getattr(self.sink, "pixel_format", BGR))
+                    segmented = self.processor.segment(frame, pixel_format)
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop the camera
                     self._report_failure("segmentation", exc)
                     # Never the raw camera picture: the user expects their room hidden.
                     status = status_frame(frame.output_size, EFFECT_ERROR, frame.timestamp)
-                    segmented = Segmented(status, Pyramid(status.image), None, {})
+                    segmented = self.processor.passthrough(status, pixel_format)
             segmented.timings_ms["segment_span"] = (stage_clock() - started) * 1e3
             self._handoff.wait_empty(self._stop)
             self._handoff.put(segmented)
@@ -359,7 +359,7 @@ class Engine:
             frame = segmented.frame
             started = stage_clock()
             try:
-                result = self.processor.compose(segmented, self.sink.pixel_format)
+                result = self.processor.compose(segmented)
             except Exception as exc:  # noqa: BLE001 - e.g. a background video that broke
                 self._report_failure("compositing", exc)
                 continue

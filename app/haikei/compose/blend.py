@@ -1,6 +1,6 @@
-"""Compositing: person over background, blended in uint8 with OpenCV (no float images), in BGR or
-straight in I420, the planar YUV 4:2:0 a virtual camera takes (half the bytes of BGR, and no
-conversion left for the output)."""
+"""The blend: person over background in uint8 with OpenCV (no float images), in BGR or straight in
+I420, the planar YUV 4:2:0 a virtual camera takes (half the bytes of BGR, and no conversion left for
+the output)."""
 
 from __future__ import annotations
 
@@ -60,8 +60,3 @@ class Compositor:
         out = cv2.multiply(frame, weights, scale=1 / 255)
         cv2.multiply(background, self._inverse_i420, self._behind_i420, scale=1 / 255)
         return cv2.add(out, self._behind_i420, dst=out)
-
-
-def composite(frame: np.ndarray, background: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """One-off :class:`Compositor` blend; ``alpha`` is float32 HxW in [0, 1]."""
-    return Compositor()(frame, background, alpha)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from haikei.compose import Compositor
+from haikei.compose.blend import Compositor
 from haikei.frames.pyramid import Pyramid
 
 #: Reach of the wrap, in pixels at 720p (scaled with the frame height).

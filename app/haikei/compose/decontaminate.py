@@ -4,7 +4,7 @@ A camera pixel on the edge is a mix, ``I = α·F + (1 − α)·B_old``; the ordi
 ``α·I + (1 − α)·B_new`` keeps ``α·(1 − α)·B_old`` of the real room as a rim ("halo"). Here the
 person's own colour is recovered, ``F = (I − (1 − α)·B̂_old) / α``, and the edge blended as
 ``α·F + (1 − α)·B_new``. ``B̂_old`` is the frame's background-only blur, a normalised convolution
-like the blur background's (:func:`haikei.backgrounds.blur_frame`) of a premultiplied shrink, made
+like the blur background's (:func:`haikei.compose.blur.blur_frame`) of a premultiplied shrink, made
 at 1/8 of the frame size.
 
 A real matte is not exact: where it is too low on the person's side, the formula subtracts room

@@ -1,5 +1,6 @@
-"""Backgrounds from a spec string: ``blur[:STRENGTH]``, ``image:PATH``, ``video:PATH``,
-``color:#RRGGBB`` or ``none`` (effect off).
+"""Backgrounds, and :class:`BackgroundSpec`, the one grammar that names them: ``blur[:STRENGTH]``,
+``image:PATH``, ``video:PATH``, ``color:#RRGGBB`` or ``none`` (effect off); the command line, the
+settings file, the pipeline and the GUI's gallery all read and write specs through it.
 
 Each background renders a frame-sized BGR image for the current frame (or I420, for a sink that
 takes it); ``render`` also gets the alpha matte (1 = person) when the pipeline has one, for
@@ -8,18 +9,18 @@ backgrounds made from the frame itself.
 
 from __future__ import annotations
 
-import math
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from haikei.compose.blur import blur_frame, blur_frame_i420
 from haikei.errors import BackgroundError, MediaError
-from haikei.frames.files import IMAGE_SUFFIXES, RETRY_DELAYS, LoopingVideo, load_image
+from haikei.frames.files import IMAGE_SUFFIXES, RETRY_DELAYS, VIDEO_SUFFIXES, LoopingVideo, load_image
 from haikei.frames.fit import cover_fit
-from haikei.frames.i420 import resize_i420, to_i420
+from haikei.frames.i420 import to_i420
 from haikei.frames.pyramid import Pyramid
 
 SPEC_HELP = "use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"
@@ -27,7 +28,6 @@ DEFAULT_BLUR = 20.0
 
 
 class Background:
-    spec: str
     #: ``False`` for ``none``: the pipeline then skips segmentation and passes frames through.
     replaces = True
     #: ``True`` where the pixels come from the frame itself (blur): its edge needs no decontamination.
@@ -69,9 +69,6 @@ class StillBackground(Background):
 class NoBackground(Background):
     replaces = False
 
-    def __init__(self) -> None:
-        self.spec = "none"
-
     def render(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
     ) -> np.ndarray:
@@ -89,7 +86,6 @@ class BlurBackground(Background):
 
     def __init__(self, strength: float) -> None:
         self.strength = strength
-        self.spec = f"blur:{strength:g}"
 
     def render(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
@@ -102,66 +98,9 @@ class BlurBackground(Background):
         return blur_frame_i420(frame, self.strength, alpha)
 
 
-#: Share of the plain blur mixed into the mask-weighted one, so areas with no background nearby
-#: (deep inside the person, hidden anyway) still get a defined colour.
-PLAIN_BLUR_SHARE = 0.01
-#: The blur's sigma at its working size, in pixels: enough for the bilinear upscale to stay smooth.
-SMALL_SIGMA = 2.0
-
-
-def blur_frame(frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None) -> np.ndarray:
-    """Blur with sigma ``strength`` px at 720p (scaled with the frame height), computed on the
-    smallest halving of the frame (``frame`` may be its :class:`Pyramid`) that keeps
-    :data:`SMALL_SIGMA` px of sigma: within 4 levels (mean 0.4) of the full-size blur at 720p.
-
-    With ``alpha`` (the matte, or its :class:`Pyramid`) it is a normalised convolution:
-    blur(frame · (1 − α)) / blur(1 − α), each pixel an average of background pixels only.
-    """
-    pyramid = Pyramid.of(frame)
-    small = _blurred_small(pyramid, strength, alpha)
-    if small is None:
-        return pyramid.image
-    if small.shape[1::-1] == pyramid.size:
-        return small
-    return cv2.resize(small, pyramid.size, interpolation=cv2.INTER_LINEAR)
-
-
-def blur_frame_i420(
-    frame: np.ndarray | Pyramid, strength: float, alpha: np.ndarray | Pyramid | None = None
-) -> np.ndarray:
-    """:func:`blur_frame` as I420, each plane scaled up from the small blur on its own: half the
-    bytes of the BGR upscale to write, and no full-size conversion."""
-    pyramid = Pyramid.of(frame)
-    small = _blurred_small(pyramid, strength, alpha)
-    if small is None:
-        return pyramid.i420()
-    # Twice the small blur's size, so that its I420 form exists for odd sides too and its chroma
-    # is the small blur itself.
-    small_i420 = to_i420(cv2.resize(small, (small.shape[1] * 2, small.shape[0] * 2), interpolation=cv2.INTER_LINEAR))
-    return resize_i420(small_i420, pyramid.size)
-
-
-def _blurred_small(pyramid: Pyramid, strength: float, alpha: np.ndarray | Pyramid | None) -> np.ndarray | None:
-    """:func:`blur_frame` before its upscale (``None`` for no blur)."""
-    sigma = strength * pyramid.size[1] / 720.0
-    if sigma <= 0:
-        return None
-    small = pyramid.halved(int(math.log2(max(1.0, sigma / SMALL_SIGMA))))
-    small_size = (small.shape[1], small.shape[0])
-    small_sigma = sigma * small_size[1] / pyramid.size[1]
-    if alpha is None:
-        return cv2.GaussianBlur(small, (0, 0), small_sigma)
-    weight = cv2.subtract(1.0, Pyramid.of(alpha).resized(small_size))
-    weight += PLAIN_BLUR_SHARE
-    weight = cv2.merge((weight, weight, weight))  # OpenCV per channel: numpy broadcasting is slower here
-    weighted = cv2.GaussianBlur(cv2.multiply(small, weight, dtype=cv2.CV_32F), (0, 0), small_sigma)
-    return cv2.convertScaleAbs(cv2.divide(weighted, cv2.GaussianBlur(weight, (0, 0), small_sigma)))
-
-
 class ColorBackground(StillBackground):
-    def __init__(self, bgr: tuple[int, int, int], spec: str) -> None:
+    def __init__(self, bgr: tuple[int, int, int]) -> None:
         self.bgr = bgr
-        self.spec = spec
         self._cache: np.ndarray | None = None
 
     def render(
@@ -177,7 +116,6 @@ class ColorBackground(StillBackground):
 class ImageBackground(StillBackground):
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.spec = f"image:{path}"
         try:
             self.image = load_image(path)
         except MediaError as exc:
@@ -202,7 +140,6 @@ class VideoBackground(StillBackground):
         except MediaError as exc:
             raise BackgroundError(exc.message, exc.fix) from None
         self.path = path
-        self.spec = f"video:{path}"
         self.fps = self.video.fps
         self._current = self.video.first
         self._played = 0  # frames shown since ``_start``, across loops
@@ -267,33 +204,80 @@ class VideoBackground(StillBackground):
 _COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
 
 
-def parse_background(spec: str) -> Background:
-    """Build the background a spec names; a bare file path works too (image or video by suffix)."""
-    kind, _, arg = spec.partition(":")
-    kind = kind.strip().lower()
-    if kind == "none" and not arg:
-        return NoBackground()
-    if kind == "blur":
-        if not arg:
-            return BlurBackground(DEFAULT_BLUR)
-        try:
-            strength = float(arg)
-        except ValueError:
-            strength = -1.0
-        if not 0 <= strength <= 100:
-            raise BackgroundError(f"bad blur strength {arg!r} in {spec!r}", "use blur:0 to blur:100, e.g. blur:20")
-        return BlurBackground(strength)
-    if kind in ("color", "colour"):
-        match = _COLOR.fullmatch(arg.strip())
-        if not match:
-            raise BackgroundError(f"bad colour {arg!r} in {spec!r}", "write it as color:#RRGGBB, e.g. color:#00ff00")
-        r, g, b = bytes.fromhex(match.group(1))
-        return ColorBackground((b, g, r), f"color:#{match.group(1).lower()}")
-    if kind == "image" and arg:
-        return ImageBackground(Path(arg).expanduser())
-    if kind == "video" and arg:
-        return VideoBackground(Path(arg).expanduser())
-    path = Path(spec).expanduser()
-    if path.suffix and path.exists():
-        return ImageBackground(path) if path.suffix.lower() in IMAGE_SUFFIXES else VideoBackground(path)
-    raise BackgroundError(f"bad background {spec!r}", SPEC_HELP)
+@dataclass(frozen=True)
+class BackgroundSpec:
+    """A background as the user names it: the one grammar of ``--background``, the settings file and
+    the gallery. ``str(spec)`` writes it back."""
+
+    #: ``none``, ``blur``, ``color``, ``image`` or ``video``.
+    kind: str
+    #: ``blur``: the strength given (0–100), or ``None`` for the default.
+    strength: float | None = None
+    #: ``color``: ``#rrggbb``.
+    color: str | None = None
+    #: ``image``, ``video``: the file.
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> BackgroundSpec:
+        """The spec ``text`` names (``colour:`` is ``color:``; a bare file path is an image or a video by
+        its suffix), or a :class:`BackgroundError` saying what is wrong and how to write it."""
+        kind, _, arg = text.partition(":")
+        kind = kind.strip().lower()
+        if kind == "none" and not arg:
+            return cls("none")
+        if kind == "blur":
+            if not arg:
+                return cls("blur")
+            try:
+                strength = float(arg)
+            except ValueError:
+                strength = -1.0
+            if not 0 <= strength <= 100:
+                raise BackgroundError(f"bad blur strength {arg!r} in {text!r}", "use blur:0 to blur:100, e.g. blur:20")
+            return cls("blur", strength=strength)
+        if kind in ("color", "colour"):
+            match = _COLOR.fullmatch(arg.strip())
+            if not match:
+                raise BackgroundError(
+                    f"bad colour {arg!r} in {text!r}", "write it as color:#RRGGBB, e.g. color:#00ff00"
+                )
+            return cls("color", color=f"#{match.group(1).lower()}")
+        if kind in ("image", "video") and arg:
+            return cls(kind, path=Path(arg).expanduser())
+        path = Path(text).expanduser()
+        if path.suffix and path.exists():
+            return cls("image" if path.suffix.lower() in IMAGE_SUFFIXES else "video", path=path)
+        raise BackgroundError(f"bad background {text!r}", SPEC_HELP)
+
+    @classmethod
+    def for_file(cls, path: Path) -> BackgroundSpec | None:
+        """The spec of an image or video file by its suffix; ``None`` for any other file."""
+        suffix = path.suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            return cls("image", path=path)
+        if suffix in VIDEO_SUFFIXES:
+            return cls("video", path=path)
+        return None
+
+    def __str__(self) -> str:
+        if self.kind == "blur":
+            return "blur" if self.strength is None else f"blur:{self.strength:g}"
+        if self.kind == "color":
+            return f"color:{self.color}"
+        if self.kind in ("image", "video"):
+            return f"{self.kind}:{self.path}"
+        return self.kind
+
+    def open(self) -> Background:
+        """The background itself (an image decoded, a video opened), or a :class:`BackgroundError`."""
+        if self.kind == "none":
+            return NoBackground()
+        if self.kind == "blur":
+            return BlurBackground(DEFAULT_BLUR if self.strength is None else self.strength)
+        if self.kind == "color":
+            r, g, b = bytes.fromhex(self.color[1:])
+            return ColorBackground((b, g, r))
+        if self.kind == "image":
+            return ImageBackground(self.path)
+        return VideoBackground(self.path)
