@@ -326,7 +326,7 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
 
 
 def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch):
-    from haikei import bench
+    from haikei.measure import autopreset
 
     need_shared(PORTRAIT)
     measured = []
@@ -335,8 +335,8 @@ def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch)
         measured.append(engine_paused())
         return "speed"
 
-    monkeypatch.setattr(bench, "pick_preset", pick)
-    monkeypatch.setattr(bench, "camera_device", lambda spec: 0)  # the portrait stands in for a webcam
+    monkeypatch.setattr(autopreset, "pick_preset", pick)
+    monkeypatch.setattr(autopreset, "camera_device", lambda spec: 0)  # the portrait stands in for a webcam
     sink = RecordingSink()
     app = HaikeiGui(
         {"source": str(PORTRAIT), "output": "none", "width": SIZE[0], "height": SIZE[1]},

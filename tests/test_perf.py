@@ -11,15 +11,17 @@ import numpy as np
 import pytest
 
 from conftest import captured_frames, doctor_frames
-from haikei import bench, cli
+from haikei import cli
+from haikei.cli.bench import format_table
 from haikei.compose.blend import Compositor
 from haikei.compose.blur import blur_frame, blur_frame_i420
-from haikei.config import load_settings
+from haikei.config import load_settings, save_preset
 from haikei.frames import Frame
 from haikei.frames.fit import cover_crop, cover_fit
 from haikei.frames.i420 import to_i420
 from haikei.frames.pyramid import Pyramid
 from haikei.live import Engine
+from haikei.measure import autopreset
 from haikei.outputs.file import NullSink
 from haikei.pipeline import FrameProcessor
 from haikei.segment import open_segmenter
@@ -86,8 +88,8 @@ def test_bench_all_prints_a_row_per_model_and_preset(doctor_video, capsys):
     combos = {(row["settings"]["model"], row["settings"]["preset"]) for row in rows}
     models = {row["settings"]["model"] for row in rows}
     assert {"selfie-landscape", "selfie-general"} <= models
-    assert combos == {(m, p) for m in models for p in bench.PRESET_ORDER}
-    assert "selfie-landscape" in bench.format_table(rows)
+    assert combos == {(m, p) for m in models for p in autopreset.PRESET_ORDER}
+    assert "selfie-landscape" in format_table(rows)
 
 
 def test_bench_auto_picks_the_first_preset_that_fits_and_saves_it(capsys):
@@ -95,7 +97,7 @@ def test_bench_auto_picks_the_first_preset_that_fits_and_saves_it(capsys):
     result = json.loads(capsys.readouterr().out)
     costs, budget = result["cost_ms_p95"], result["budget_ms"]
     tried = list(costs)
-    assert tried == list(bench.PRESET_ORDER[: len(tried)]) and tried[-1] == result["preset"]
+    assert tried == list(autopreset.PRESET_ORDER[: len(tried)]) and tried[-1] == result["preset"]
     assert all(costs[name] > budget for name in tried[:-1])  # every better preset was too slow
     assert costs[result["preset"]] <= budget or result["preset"] == "speed"
     assert load_settings()[0].preset == result["preset"]
@@ -103,13 +105,15 @@ def test_bench_auto_picks_the_first_preset_that_fits_and_saves_it(capsys):
 
 def test_auto_preset_runs_on_the_first_start_with_a_camera_only(tmp_path):
     camera, video = Settings(source="0"), Settings(source=str(tmp_path / "talk.mp4"))
-    assert bench.wants_auto_preset(camera, asked=False, preset_given=False)
-    assert not bench.wants_auto_preset(camera, asked=False, preset_given=True)
-    assert not bench.wants_auto_preset(video, asked=False, preset_given=False)
-    assert bench.wants_auto_preset(video, asked=True, preset_given=False)
-    bench.auto_preset(Settings(width=320, height=180, fps=1), seconds=0.3)  # 1 s per frame: quality fits
-    assert load_settings()[0].preset == "quality" and not bench.first_start()
-    assert not bench.wants_auto_preset(camera, asked=False, preset_given=False)
+    assert autopreset.wants_auto_preset(camera, asked=False, preset_given=False)
+    assert not autopreset.wants_auto_preset(camera, asked=False, preset_given=True)
+    assert not autopreset.wants_auto_preset(video, asked=False, preset_given=False)
+    assert autopreset.wants_auto_preset(video, asked=True, preset_given=False)
+    chosen = autopreset.auto_preset(Settings(width=320, height=180, fps=1), seconds=0.3)  # 1 s a frame: quality fits
+    assert chosen == "quality" and autopreset.first_start()  # measured, not saved: the caller saves it
+    save_preset(chosen)
+    assert load_settings()[0].preset == "quality" and not autopreset.first_start()
+    assert not autopreset.wants_auto_preset(camera, asked=False, preset_given=False)
 
 
 def test_uint8_blend_matches_the_float_blend(doctor_video):

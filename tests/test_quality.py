@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import SEGMENTATION, webcam_like_pairs
-from haikei import evaluate
 from haikei.cli import main
 from haikei.compose.blur import blur_frame
 from haikei.compose.lightwrap import light_wrap
 from haikei.frames.pyramid import Pyramid
+from haikei.measure import quality as metrics
 from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog
@@ -32,31 +32,31 @@ def square(size=20, columns=10):
 
 def test_metrics_on_hand_made_masks():
     truth = square(columns=10)  # boundary: column 9 (the image border is no boundary)
-    assert evaluate.iou(truth, truth) == 1.0 and evaluate.boundary_f(truth, truth) == 1.0
+    assert metrics.iou(truth, truth) == 1.0 and metrics.boundary_f(truth, truth) == 1.0
     empty = np.zeros_like(truth)
-    assert evaluate.iou(empty, truth) == 0.0 and evaluate.boundary_f(empty, truth) == 0.0
-    assert evaluate.iou(empty, empty) == 1.0 and evaluate.boundary_f(empty, empty) == 1.0
+    assert metrics.iou(empty, truth) == 0.0 and metrics.boundary_f(empty, truth) == 0.0
+    assert metrics.iou(empty, empty) == 1.0 and metrics.boundary_f(empty, empty) == 1.0
     half = square(columns=5)  # boundary 5 px from the truth's: outside the 3 px tolerance
-    assert evaluate.iou(half, truth) == 0.5 and evaluate.boundary_f(half, truth) == 0.0
+    assert metrics.iou(half, truth) == 0.5 and metrics.boundary_f(half, truth) == 0.0
     near = square(columns=8)  # boundary 2 px away: within tolerance
-    assert evaluate.iou(near, truth) == 0.8 and evaluate.boundary_f(near, truth) == 1.0
+    assert metrics.iou(near, truth) == 0.8 and metrics.boundary_f(near, truth) == 1.0
     # Halo: mean alpha over the true background within 12 px of the person (here all of it: columns 10-19).
-    assert evaluate.halo(truth.astype(np.float32), truth) == 0.0
-    assert evaluate.halo(np.ones(truth.shape, np.float32), truth) == 1.0
+    assert metrics.halo(truth.astype(np.float32), truth) == 0.0
+    assert metrics.halo(np.ones(truth.shape, np.float32), truth) == 1.0
     rim = truth.astype(np.float32)
     rim[:, 10:13] = 0.5  # 3 of the 10 background columns half covered
-    assert evaluate.halo(rim, truth) == pytest.approx(0.5 * 3 / 10)
+    assert metrics.halo(rim, truth) == pytest.approx(0.5 * 3 / 10)
     wide = square(size=40)
     far = wide.astype(np.float32)
     far[:, 22:] = 1.0  # 13 px and more from the person: out of reach
-    assert evaluate.halo(far, wide) == 0.0
+    assert metrics.halo(far, wide) == 0.0
 
 
 def test_masks_of_another_size_are_resized_nearest(tmp_path):
     small = np.zeros((2, 2), np.uint8)
     small[:, 1] = 255
     cv2.imwrite(str(tmp_path / "m.png"), small)
-    truth = evaluate.read_truth(tmp_path / "m.png", (4, 6, 3))
+    truth = metrics.read_truth(tmp_path / "m.png", (4, 6, 3))
     assert truth.shape == (4, 6) and truth[:, 3:].all() and not truth[:, :3].any()
 
 
@@ -64,11 +64,11 @@ def test_flicker_and_lag_on_synthetic_series():
     greys = [np.zeros((4, 4), np.float32)] * 5
     steady = [np.full((4, 4), 0.5, np.float32)] * 5
     jumpy = [np.full((4, 4), i % 2, np.float32) for i in range(5)]
-    assert evaluate.flicker_index(greys, steady) == 0.0
-    assert evaluate.flicker_index(greys, jumpy) == 1.0
+    assert metrics.flicker_index(greys, steady) == 0.0
+    assert metrics.flicker_index(greys, jumpy) == 1.0
     cause = np.random.default_rng(1).random(200)
-    assert evaluate.motion_lag(cause, np.roll(cause, 2)) == pytest.approx(2.0, abs=0.1)
-    assert evaluate.motion_lag(cause, cause) == pytest.approx(0.0, abs=0.1)
+    assert metrics.motion_lag(cause, np.roll(cause, 2)) == pytest.approx(2.0, abs=0.1)
+    assert metrics.motion_lag(cause, cause) == pytest.approx(0.0, abs=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def sample():
     out = []
     for image_path, mask_path in pairs:
         image = cv2.imread(str(image_path))
-        out.append((image, evaluate.read_truth(mask_path, image.shape), segmenter(image)))
+        out.append((image, metrics.read_truth(mask_path, image.shape), segmenter(image)))
     segmenter.close()
     return out
 
@@ -88,16 +88,16 @@ def scores(sample, settings, halo=False):
     ious, fs, halos = [], [], []
     for image, truth, mask in sample:
         alpha = MaskRefiner()(mask, image, settings)
-        ious.append(evaluate.iou(alpha > 0.5, truth))
-        fs.append(evaluate.boundary_f(alpha > 0.5, truth))
-        halos.append(evaluate.halo(alpha, truth))
+        ious.append(metrics.iou(alpha > 0.5, truth))
+        fs.append(metrics.boundary_f(alpha > 0.5, truth))
+        halos.append(metrics.halo(alpha, truth))
     result = float(np.mean(ious)), float(np.mean(fs))
     return (*result, float(np.mean(halos))) if halo else result
 
 
 def test_real_photos_score_like_the_raw_model(sample):
-    raw = evaluate.evaluate_images(
-        [evaluate.Sample(image, truth, "") for image, truth, _ in sample[:6]], Settings(), load_catalog(), raw=True
+    raw = metrics.evaluate_images(
+        [metrics.Sample(image, truth, "") for image, truth, _ in sample[:6]], Settings(), load_catalog(), raw=True
     )
     assert raw["images"] == 6 and 0.8 < raw["miou"] < 0.99 and 0.4 < raw["boundary_f"] < 0.95
 
@@ -121,9 +121,9 @@ def test_each_refinement_stage_keeps_or_improves_quality(sample, stage):
 
 def test_quality_preset_beats_the_raw_model(sample):
     raw = [(cv2.resize(m, (i.shape[1], i.shape[0])), t) for i, t, m in sample]
-    raw_iou = np.mean([evaluate.iou(alpha > 0.5, t) for alpha, t in raw])
-    raw_f = np.mean([evaluate.boundary_f(alpha > 0.5, t) for alpha, t in raw])
-    raw_halo = np.mean([evaluate.halo(alpha, t) for alpha, t in raw])
+    raw_iou = np.mean([metrics.iou(alpha > 0.5, t) for alpha, t in raw])
+    raw_f = np.mean([metrics.boundary_f(alpha > 0.5, t) for alpha, t in raw])
+    raw_halo = np.mean([metrics.halo(alpha, t) for alpha, t in raw])
     quality_iou, quality_f, quality_halo = scores(sample, Settings().replace(preset="quality"), halo=True)
     assert quality_iou >= raw_iou and quality_f >= raw_f + 0.005, (raw_iou, raw_f, quality_iou, quality_f)
     assert quality_halo < raw_halo, (raw_halo, quality_halo)
@@ -140,9 +140,9 @@ def test_the_presets_edge_shrinks_the_halo(sample):
 
 def test_smoothing_cuts_flicker_on_a_still_stretch_of_the_doctor_video(doctor_video):
     catalog = load_catalog()
-    raw = evaluate.video_alphas(doctor_video, Settings(), catalog, raw=True, frames=45)
-    smoothed = evaluate.video_alphas(doctor_video, Settings(), catalog, frames=45)
-    assert evaluate.flicker_index(*smoothed) < 0.6 * evaluate.flicker_index(*raw)
+    raw = metrics.video_alphas(doctor_video, Settings(), catalog, raw=True, frames=45)
+    smoothed = metrics.video_alphas(doctor_video, Settings(), catalog, frames=45)
+    assert metrics.flicker_index(*smoothed) < 0.6 * metrics.flicker_index(*raw)
 
 
 def test_smoothing_follows_a_moving_square_within_a_frame():

@@ -80,3 +80,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     atomic_write_text(path or settings_path(), json.dumps(settings.to_dict(), indent=2) + "\n")
+
+
+def save_preset(preset: str, path: Path | None = None) -> None:
+    """Make ``preset`` the saved settings' preset, the rest of the file as it is."""
+    saved, _ = load_settings(path)
+    save_settings(saved.replace(preset=preset), path)

@@ -20,7 +20,8 @@ from haikei.frames import BGR, I420, Frame
 from haikei.frames.i420 import from_i420
 from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
-from haikei.segment import Segmenter, open_segmenter
+from haikei.segment import open_segmenter
+from haikei.segment.base import Segmenter
 from haikei.segment.catalog import DEFAULT_MODEL, Catalog, load_catalog
 from haikei.segment.reuse import MaskReuse
 from haikei.settings import Settings

@@ -1,11 +1,15 @@
-"""``haikei bench``: per-stage timings, frame rate, CPU and memory of the real engine on a file."""
+"""``haikei bench``: per-stage timings, frame rate, CPU and memory of the real engine on a file
+(:mod:`haikei.measure.bench`); ``--auto`` picks the preset and saves it."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
 from haikei.cli.options import add_pipeline_options, catalog_from_args, settings_from_args
-from haikei.config import load_settings
+from haikei.config import load_settings, save_preset
+from haikei.segment.catalog import Catalog
+from haikei.settings import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,11 +26,83 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from haikei.bench import cmd_bench
     from haikei.live.memory import keep_freed_buffers
+    from haikei.measure.autopreset import auto_preset
+    from haikei.measure.bench import run_bench
+    from haikei.stats import use_cpu_clock
 
     keep_freed_buffers()
     base, _ = load_settings()
     args.output = args.output or "none"
     args.frames = 300 if args.frames is None else args.frames
-    return cmd_bench(args, settings_from_args(args, base), catalog_from_args(args))
+    settings = settings_from_args(args, base)
+    catalog = catalog_from_args(args)
+    if args.auto:
+        costs: dict[str, float] = {}
+        chosen = auto_preset(settings, args.seconds, catalog, costs)
+        save_preset(chosen)
+        if args.json:
+            print(json.dumps({"preset": chosen, "cost_ms_p95": costs, "budget_ms": round(1000 / settings.fps, 2)}))
+        else:
+            measured = ", ".join(f"{name} {ms:.1f} ms" for name, ms in costs.items())
+            print(
+                f"preset {chosen} for {settings.width}x{settings.height} at {settings.fps} fps "
+                f"(p95 work per frame: {measured}; budget {1000 / settings.fps:.1f} ms); saved"
+            )
+        return 0
+    use_cpu_clock(args.cpu_time)
+    try:
+        rows = [
+            run_bench(run_settings, args.frames, args.paced, catalog)
+            for run_settings in bench_settings(args, settings, catalog)
+        ]
+    finally:
+        use_cpu_clock(False)
+    for row in rows:
+        row["clock"] = "thread CPU time" if args.cpu_time else "wall"
+    if args.json:
+        print(json.dumps(rows if args.all else rows[0], indent=2))
+        return 0
+    print(format_table(rows))
+    last = rows[-1]
+    print(
+        f"\n{last['source']} at {settings.width}x{settings.height}, {settings.background}, "
+        f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames, stages timed by {last['clock']}; "
+        f"peak RSS {last['rss_mb']:.0f} MB; dropped {last['dropped']}; masks reused {last['masks_reused']}; "
+        f"{last['machine']}"
+    )
+    return 0
+
+
+def bench_settings(args, settings: Settings, catalog: Catalog) -> list[Settings]:
+    """The runs asked for: ``settings`` alone, or with ``--all`` every model × preset."""
+    from haikei.measure.autopreset import PRESET_ORDER
+
+    if not args.all:
+        return [settings]
+    return [settings.replace(model=model, preset=preset) for model in catalog.models for preset in PRESET_ORDER]
+
+
+def format_table(rows: list[dict]) -> str:
+    """The rows as a table: per-stage p50 ms, total and latency p99 too, frame rate, cores."""
+    from haikei.stats import STAGES
+
+    header = (
+        f"{'model':24} {'preset':9} " + " ".join(f"{s:>10}" for s in (*STAGES, "latency")) + f" {'fps':>6} {'cores':>6}"
+    )
+    lines = [header, f"{'':34}" + "(p50 ms; total and latency also p99)"]
+    for row in rows:
+        stages = row["stages"]
+        cells = []
+        for name in (*STAGES, "latency"):
+            value = stages.get(name)
+            text = "-" if value is None else f"{value['p50']:.1f}"
+            if value is not None and name in ("total", "latency"):
+                text += f"/{value['p99']:.0f}"
+            cells.append(f"{text:>10}")
+        lines.append(
+            f"{row['settings']['model']:24} {row['settings']['preset']:9} "
+            + " ".join(cells)
+            + f" {row['fps']:6.1f} {row['cpu_cores']:6.2f}"
+        )
+    return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""``haikei eval``: segmentation quality (:mod:`haikei.evaluate`) on photos with masks, or flicker and
-lag on a video.
+"""``haikei eval``: segmentation quality (:mod:`haikei.measure.quality`) on photos with masks, or flicker
+and lag on a video.
 
 One model and preset prints one result; several (``--model`` / ``--preset`` repeated, or
 ``--all-models``) print a table, one row per model × preset.
@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 from pathlib import Path
 
 from haikei.cli.options import add_models_dir_option, catalog_from_args
 from haikei.errors import HaikeiError
+from haikei.measure import machine
 from haikei.settings import PRESETS, Settings
 
 #: ``--preset raw``: the model's mask bilinearly resized to the image, no refinement.
@@ -51,8 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from haikei import evaluate
     from haikei.live.memory import keep_freed_buffers
+    from haikei.measure import quality
 
     keep_freed_buffers()
     catalog = catalog_from_args(args)
@@ -64,16 +63,16 @@ def run(args: argparse.Namespace) -> int:
     models = list(catalog.models) if args.all_models else (args.model or [Settings().model])
     presets = args.preset or [Settings().preset]
     base = Settings(threads=args.threads)
-    samples = None if args.video else evaluate.load_samples(args.images, args.masks, args.subset)
+    samples = None if args.video else quality.load_samples(args.images, args.masks, args.subset)
     rows = []
     for model in models:
         for preset in presets:
             settings = base.replace(model=model) if preset == RAW else base.replace(model=model, preset=preset)
             raw = preset == RAW
             if samples is None:
-                result = evaluate.evaluate_video(args.video, settings, catalog, raw, args.frames)
+                result = quality.evaluate_video(args.video, settings, catalog, raw, args.frames)
             else:
-                result = evaluate.evaluate_images(samples, settings, catalog, raw)
+                result = quality.evaluate_images(samples, settings, catalog, raw)
             rows.append({"model": model, "preset": preset, **result})
     if args.markdown:
         print(_markdown(rows))
@@ -83,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(row) if args.json else _line(rows[0]))
         return 0
     if args.json:
-        print(json.dumps({"date": datetime.date.today().isoformat(), "machine": _machine(), "results": rows}, indent=1))
+        print(json.dumps({"date": datetime.date.today().isoformat(), "machine": machine(), "results": rows}, indent=1))
     else:
         for row in rows:
             print(_line(row))
@@ -103,17 +102,5 @@ def _markdown(rows: list[dict]) -> str:
             for k in columns
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines.append(f"\n{datetime.date.today().isoformat()}, {_machine()}, 1 inference thread")
+    lines.append(f"\n{datetime.date.today().isoformat()}, {machine()}, 1 inference thread")
     return "\n".join(lines)
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}"

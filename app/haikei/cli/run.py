@@ -9,7 +9,7 @@ import threading
 import time
 
 from haikei.cli.options import add_pipeline_options, catalog_from_args, settings_from_args, warn
-from haikei.config import load_settings
+from haikei.config import load_settings, save_preset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,9 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from haikei.bench import auto_preset, wants_auto_preset
     from haikei.live import Engine, IdleController
     from haikei.live.memory import keep_freed_buffers
+    from haikei.measure.autopreset import auto_preset, wants_auto_preset
 
     keep_freed_buffers()
     base, warnings = load_settings()
@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     next_stats = time.monotonic() + 1.0
     try:
         if wants_auto_preset(settings, args.auto_preset, args.preset is not None):
-            chosen = auto_preset(running, catalog=engine.processor.catalog, engine=engine).preset
+            chosen = auto_preset(running, catalog=engine.processor.catalog, engine=engine)
+            save_preset(chosen)
             print(
                 f"haikei: picked the {chosen} preset for this machine (`haikei bench --auto` to redo)", file=sys.stderr
             )

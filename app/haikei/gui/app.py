@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 
-from haikei import bench
 from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
 from haikei.errors import BackgroundError, HaikeiError, OutputError
@@ -22,6 +21,7 @@ from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow
 from haikei.gui.state import load_gui_state, save_gui_state
 from haikei.gui.tray import Tray, app_icon
+from haikei.measure import autopreset
 from haikei.outputs.base import Sink
 from haikei.segment.catalog import Catalog, ModelManifest, load_catalog
 from haikei.settings import Settings
@@ -55,7 +55,7 @@ class HaikeiGui:
         use_system_tray: bool = True,
         on_quit: Callable[[], None] = QApplication.quit,
     ):
-        first_start = bench.first_start()
+        first_start = autopreset.first_start()
         saved, warnings = load_settings()
         self.state, state_warnings = load_gui_state()
         self.persist = persist
@@ -73,7 +73,7 @@ class HaikeiGui:
         self.controller.auto_preset_on_start = (
             persist
             and first_start
-            and bench.wants_auto_preset(self.controller.settings, asked=False, preset_given="preset" in overrides)
+            and autopreset.wants_auto_preset(self.controller.settings, asked=False, preset_given="preset" in overrides)
         )
         self._adopt_background(self.controller.settings.background)
         self.window = MainWindow(self.controller)

@@ -90,7 +90,7 @@ class EngineController(QObject):
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
         self.problem.connect(self._after_problem)
         self.started.connect(self._on_started)
-        self.preset_chosen.connect(lambda preset: self.change(preset=preset))
+        self.preset_chosen.connect(self._use_preset)
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -208,11 +208,16 @@ class EngineController(QObject):
 
     def _pick_preset(self) -> None:
         """A few seconds of bench (the engine shows "Measuring…" meanwhile), then the best preset."""
-        from haikei.bench import auto_preset
+        from haikei.measure.autopreset import auto_preset
 
         engine = self.engine
         if engine is not None:
-            self.preset_chosen.emit(auto_preset(self._settings, catalog=self._catalog, engine=engine).preset)
+            self.preset_chosen.emit(auto_preset(self._settings, catalog=self._catalog, engine=engine))
+
+    def _use_preset(self, preset: str) -> None:
+        """The preset the first-start bench chose: used and saved at once."""
+        if self.change(preset=preset):
+            self.save()
 
     def stop(self) -> None:
         if self.idle is not None:

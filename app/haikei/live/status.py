@@ -19,7 +19,7 @@ class PauseReason(Enum):
     USER = "Camera paused in Haikei"
     #: No app reads the output (:class:`haikei.live.idle.IdleController`).
     IDLE = "No app is using the camera"
-    #: The automatic preset is being measured (:func:`haikei.bench.auto_preset`).
+    #: The automatic preset is being measured (:func:`haikei.measure.autopreset.auto_preset`).
     MEASURING = "Measuring this computer for the best preset..."
 
     @property

@@ -9,9 +9,12 @@ with its own message. Every sink keeps the contract of :class:`haikei.outputs.ba
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from haikei.errors import OutputError
-from haikei.outputs.base import Sink
+
+if TYPE_CHECKING:  # the registry imports no output code until an output is opened
+    from haikei.outputs.base import Sink
 
 #: ``--output`` kind → the sink class that opens it.
 SINKS: dict[str, str] = {

@@ -5,13 +5,16 @@ reuse of the last mask while the picture stands still (:mod:`~haikei.segment.reu
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from haikei.errors import ModelError
-from haikei.segment.base import Segmenter
-from haikei.segment.catalog import ModelManifest
 from haikei.segment.registry import ENGINES
 
-__all__ = ["ENGINES", "Segmenter", "open_segmenter"]
+if TYPE_CHECKING:  # the registry imports no engine code until a model is opened
+    from haikei.segment.base import Segmenter
+    from haikei.segment.catalog import ModelManifest
+
+__all__ = ["ENGINES", "open_segmenter"]
 
 
 def open_segmenter(manifest: ModelManifest, threads: int = 1, accelerator: str = "auto") -> Segmenter:
