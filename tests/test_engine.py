@@ -105,14 +105,18 @@ def test_settings_change_live(doctor_video):
 
 def test_a_failed_change_is_reported_and_the_old_value_kept(doctor_video, tmp_path):
     errors: list[HaikeiError] = []
+    kept: list[Settings] = []  # what the engine says it kept instead
     sink = CollectingSink()
-    engine = Engine(settings(doctor_video, background="color:#00ff00"), sink=sink, on_error=errors.append).start()
+    engine = Engine(
+        settings(doctor_video, background="color:#00ff00"), sink=sink, on_error=errors.append, on_settings=kept.append
+    ).start()
     try:
         wait_until(lambda: len(sink.frames) >= 2)
         engine.update(background=f"image:{tmp_path}/missing.png")
         wait_until(lambda: errors)
         assert isinstance(errors[0], BackgroundError) and "image file not found" in str(errors[0])
-        wait_until(lambda: engine.settings.background == "color:#00ff00")
+        wait_until(lambda: kept)
+        assert kept == [engine.settings] and kept[0].background == "color:#00ff00"
         count = len(sink.frames)
         wait_until(lambda: len(sink.frames) > count + 3)  # frames keep coming
         assert tuple(sink.frames[-1][10, 10]) == (0, 255, 0)

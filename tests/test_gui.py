@@ -23,13 +23,14 @@ from haikei.config import load_settings, settings_path
 from haikei.frames import Frame
 from haikei.frames.files import load_image
 from haikei.frames.fit import cover_fit
-from haikei.gui.advanced import KNOBS
+from haikei.gui.advanced import SHOWN
 from haikei.gui.app import HaikeiGui
 from haikei.gui.gallery import entry_key
 from haikei.gui.i18n import FOLDER, install_translator, tr
 from haikei.gui.state import gui_state_path, load_gui_state
 from haikei.outputs.base import Sink
 from haikei.pipeline import FrameProcessor
+from haikei.settings import KNOBS
 
 PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
 USER_BACKGROUND = SHARED / "data" / "backgrounds" / "office.jpg"
@@ -170,6 +171,20 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     assert w.preset_box.currentData() == "custom"
 
 
+def test_a_background_that_cannot_load_goes_back_in_the_window_too(qtbot, make_app, tmp_path):
+    """The engine keeps the previous background and says so; the window follows at once (no polling)."""
+    app, sink = make_app()
+    select_in_gallery(app, "color")
+    assert_output(qtbot, app, sink)
+    problems = []
+    app.controller.problem.connect(problems.append)
+    app.controller.change(background=f"image:{tmp_path}/gone.png")
+    qtbot.waitUntil(lambda: app.controller.settings.background == "color:#2e7d5b", timeout=10000)
+    assert [type(p).__name__ for p in problems] == ["BackgroundError"]
+    assert app.window.gallery.current_entry().spec == "color"
+    assert_output(qtbot, app, sink)
+
+
 def test_a_missing_source_is_shown_and_another_can_be_picked(qtbot, make_app, tmp_path):
     app, sink = make_app(source=tmp_path / "gone.mp4")
     assert app.controller.engine is None
@@ -284,7 +299,7 @@ def test_every_ui_string_is_translated():
     used = set()
     for path in (REPO / "app" / "haikei" / "gui").rglob("*.py"):
         used |= set(re.findall(r'\btr\(\s*["\x27]([^"\x27]*)["\x27]', path.read_text()))
-    used |= {row[0] for row in KNOBS.values()}  # labels of the Advanced knobs, translated by knob_label
+    used |= {KNOBS[name].label for name in SHOWN}  # the Advanced form's labels, from the settings' metadata
     ts = (FOLDER / "haikei_ja.ts").read_text(encoding="utf-8")
     translated = set(re.findall(r"<source>(.*?)</source>\s*<translation>[^<]+</translation>", ts))
     assert sorted(used - translated) == []

@@ -24,10 +24,10 @@ rng = np.random.default_rng(0)
 frame = rng.integers(0, 256, (720, 1280, 3), dtype=np.uint8)
 mask = rng.random((144, 256)).astype(np.float32)
 refiner, settings = MaskRefiner(), Settings().replace(preset="quality")
-refiner(mask, frame, settings)
+refiner.matte(mask, frame, settings.refine)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(30):
-    refiner(mask, frame, settings)
+    refiner.matte(mask, frame, settings.refine)
 print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 30)
 """
 

@@ -18,7 +18,7 @@ from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog
 from haikei.settings import Settings
-from support.stages import composite
+from support.stages import composite, refine
 
 #: A fixed sample of the webcam-like photos: every 6th one.
 SAMPLE_STEP = 6
@@ -87,7 +87,7 @@ def sample():
 def scores(sample, settings, halo=False):
     ious, fs, halos = [], [], []
     for image, truth, mask in sample:
-        alpha = MaskRefiner()(mask, image, settings)
+        alpha = refine(MaskRefiner(), mask, image, settings)
         ious.append(metrics.iou(alpha > 0.5, truth))
         fs.append(metrics.boundary_f(alpha > 0.5, truth))
         halos.append(metrics.halo(alpha, truth))
@@ -153,7 +153,7 @@ def test_smoothing_follows_a_moving_square_within_a_frame():
         x = 40 + speed * t
         frame[120:240, x : x + 120] = 255
         mask = cv2.resize(frame[:, :, 0], (256, 144), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
-        alpha = refiner(mask, frame, settings)
+        alpha = refine(refiner, mask, frame, settings)
         columns = np.nonzero((alpha > 0.5).any(axis=0))[0]
         lags.append(((x + 60) - (columns.min() + columns.max() + 1) / 2) / speed)
     assert max(abs(lag) for lag in lags[1:]) <= 1.0, lags

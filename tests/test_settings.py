@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 
 import pytest
 
 from haikei.config import load_settings, save_settings
 from haikei.errors import SettingsError
-from haikei.settings import CUSTOM, PRESETS, Settings
+from haikei.settings import CUSTOM, KNOBS, PRESETS, Settings
 
 
 def test_defaults_are_the_balanced_preset():
@@ -87,3 +88,42 @@ def test_corrupt_settings_file_gives_defaults_a_warning_and_a_backup(tmp_path, c
     backups = list(tmp_path.glob("settings.broken-*.json"))
     assert len(backups) == 1 and backups[0].read_text() == content
     assert len(warnings) == 1 and str(backups[0]) in warnings[0]
+
+
+#: Settings checked by a rule between settings (size, thresholds, preset) rather than their own range.
+JOINT = {"width", "height", "mask_low", "mask_high", "preset"}
+
+
+@pytest.mark.parametrize("name", [name for name, knob in KNOBS.items() if knob.range and name not in JOINT])
+def test_each_range_in_the_metadata_is_what_validation_enforces(name):
+    knob = KNOBS[name]
+    low, high = knob.range
+    kind = type(getattr(Settings(), name))
+    assert getattr(Settings(**{name: kind(low)}), name) == low
+    below = kind(low - (knob.step or 1))
+    with pytest.raises(SettingsError, match=knob.noun or name):
+        Settings(**{name: below})
+    if knob.open_high:
+        with pytest.raises(SettingsError, match=name):
+            Settings(**{name: kind(high)})
+        assert Settings(**{name: kind(knob.spin_range()[1])})  # the GUI's largest value is allowed
+    else:
+        assert getattr(Settings(**{name: kind(high)}), name) == high
+        with pytest.raises(SettingsError, match=knob.noun or name):
+            Settings(**{name: kind(high + (knob.step or 1))})
+
+
+@pytest.mark.parametrize("name", [name for name, knob in KNOBS.items() if knob.choices])
+def test_each_choice_in_the_metadata_is_accepted_and_nothing_else(name):
+    for choice in KNOBS[name].choices:
+        assert getattr(Settings().replace(**{name: choice}), name) == choice
+    with pytest.raises(SettingsError, match="nonsense"):
+        Settings(**{name: "nonsense"})
+
+
+def test_every_setting_has_a_label_and_the_refiner_its_slice():
+    assert all(knob.label for knob in KNOBS.values()) and list(KNOBS) == [f.name for f in fields(Settings)]
+    quality = Settings().replace(preset="quality")
+    assert {k: getattr(quality.refine, k) for k in vars(quality.refine)} == {
+        k: getattr(quality, k) for k in ("upsample", "guide_scale", "mask_low", "mask_high", "smoothing", "feather")
+    }

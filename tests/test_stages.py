@@ -24,7 +24,7 @@ from haikei.frames.fit import cover_fit
 from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.settings import Settings
-from support.stages import composite
+from support.stages import composite, refine
 
 
 def write_clip(path, colours, size=(64, 48), fps=10):
@@ -162,7 +162,7 @@ def test_refiner_upsamples_to_the_frame_and_sharpens_edges():
     frame = np.zeros((720, 1280, 3), np.uint8)
     frame[:, 640:] = 255
     for preset in ("quality", "balanced", "speed"):
-        alpha = MaskRefiner()(mask, frame, Settings().replace(preset=preset))
+        alpha = refine(MaskRefiner(), mask, frame, Settings().replace(preset=preset))
         assert alpha.shape == (720, 1280) and alpha.dtype == np.float32
         assert alpha[:, :600].max() < 0.02 and alpha[:, 680:].min() > 0.98
         ramp = np.count_nonzero((alpha[360] > 0.05) & (alpha[360] < 0.95))

@@ -24,11 +24,8 @@ from haikei.segment import open_segmenter
 from haikei.segment.base import Segmenter
 from haikei.segment.catalog import DEFAULT_MODEL, Catalog, load_catalog
 from haikei.segment.reuse import MaskReuse
-from haikei.settings import Settings
+from haikei.settings import MODEL_KEYS, Settings
 from haikei.stats import stage_clock
-
-#: Settings whose change means loading another model.
-MODEL_KEYS = ("model", "threads", "accelerator")
 
 
 @dataclass
@@ -154,7 +151,7 @@ class FrameProcessor:
             self.reuse.store(model_input, mask)
             t2 = stage_clock()
         order = cv2.COLOR_RGB2GRAY if self.segmenter.manifest.channel_order == "RGB" else cv2.COLOR_BGR2GRAY
-        matte = self.refiner.matte(mask, pyramid, settings, grey=cv2.cvtColor(model_input, order))
+        matte = self.refiner.matte(mask, pyramid, settings.refine, grey=cv2.cvtColor(model_input, order))
         t3 = stage_clock()
         timings = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3, "refine": (t3 - t2) * 1e3}
         return Segmented(frame, pyramid, matte, timings, plan)

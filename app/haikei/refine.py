@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from haikei.frames.pyramid import Pyramid
-from haikei.settings import Settings
+from haikei.settings import RefineOptions
 
 #: Guided-filter regularisation for a uint8 guide (≈ (0.03 · 255)²): edges that weak are smoothed over.
 GUIDED_EPS = 60.0
@@ -37,6 +37,9 @@ def _still(change: np.ndarray, limit: float) -> np.ndarray:
 
 
 class MaskRefiner:
+    """The model's mask → the alpha matte (:meth:`matte`), keeping the motion-aware average's history
+    from frame to frame."""
+
     def __init__(self) -> None:
         self._previous: np.ndarray | None = None
         self._previous_grey: np.ndarray | None = None
@@ -73,14 +76,8 @@ class MaskRefiner:
         self._previous, self._previous_grey = mask, grey
         return mask
 
-    def __call__(
-        self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings, grey: np.ndarray | None = None
-    ) -> np.ndarray:
-        """float32 alpha in [0, 1], frame-sized (1 = person); see :meth:`matte`."""
-        return self.matte(mask, frame, settings, grey).image
-
     def matte(
-        self, mask: np.ndarray, frame: np.ndarray | Pyramid, settings: Settings, grey: np.ndarray | None = None
+        self, mask: np.ndarray, frame: np.ndarray | Pyramid, options: RefineOptions, grey: np.ndarray | None = None
     ) -> Pyramid:
         """The alpha matte (float32 in [0, 1], frame-sized, 1 = person) as a :class:`Pyramid` whose
         small level at the working size is the refiner's own (the ramp applied there): the stages
@@ -91,10 +88,10 @@ class MaskRefiner:
         bare frame when the model input came from it)."""
         pyramid = Pyramid.of(frame)
         frame_size = pyramid.size
-        mask = self.smooth(mask, settings.smoothing, pyramid, grey)
-        size = working_size(frame_size, (mask.shape[1], mask.shape[0]), settings.guide_scale)
+        mask = self.smooth(mask, options.smoothing, pyramid, grey)
+        size = working_size(frame_size, (mask.shape[1], mask.shape[0]), options.guide_scale)
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)
-        if settings.upsample == "guided":
+        if options.upsample == "guided":
             # A grey guide: same mIoU as a colour one on the webcam photos, a third of the time.
             guide = cv2.cvtColor(pyramid.resized(size), cv2.COLOR_BGR2GRAY)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
@@ -103,13 +100,13 @@ class MaskRefiner:
         # linear, so it is made before the upsample (at the small size: the same values); the clip
         # comes after it, at frame size: a steep edge clipped at the working size and then upsampled
         # shows its pixel steps as a beaded outline; clipped here it follows the smooth contour.
-        scale = 1.0 / (settings.mask_high - settings.mask_low)
-        cv2.addWeighted(work, scale, work, 0.0, -settings.mask_low * scale, dst=work)
+        scale = 1.0 / (options.mask_high - options.mask_low)
+        cv2.addWeighted(work, scale, work, 0.0, -options.mask_low * scale, dst=work)
         alpha = clip_unit(cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR) if size != frame_size else work)
-        if settings.feather > 0:
-            alpha = cv2.GaussianBlur(alpha, (0, 0), settings.feather * frame_size[0] / mask.shape[1])
+        if options.feather > 0:
+            alpha = cv2.GaussianBlur(alpha, (0, 0), options.feather * frame_size[0] / mask.shape[1])
         matte = Pyramid(alpha)
-        if size != frame_size and settings.feather <= 0:
+        if size != frame_size and options.feather <= 0:
             matte.seed(round(math.log2(frame_size[0] / size[0])), clip_unit(work))
         return matte
 

@@ -1,18 +1,21 @@
 """The one value object every knob lives in, and the preset table.
 
 The GUI, the CLI and the config file all produce a :class:`Settings` and hand it to the engine;
-nothing else carries tuning state. Presets are rows of :data:`PRESETS` applied on top of it.
+nothing else carries tuning state. Presets are rows of :data:`PRESETS` applied on top of it. Each
+field carries its :class:`Knob` (label, help, range, choices): validation, the GUI's Advanced form
+and the command line's help all read it there.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from haikei.errors import SettingsError
 
 UPSAMPLERS = ("bilinear", "guided")
+ACCELERATORS = ("auto", "cpu")
 
 #: Quality / Balanced / Speed. Each row sets only refinement knobs; the model, background, source
 #: and output stay the user's choice.
@@ -52,43 +55,121 @@ CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
+class Knob:
+    """What a setting is, for whoever shows or checks it: the GUI's label, the command line's help,
+    and the values it takes."""
+
+    label: str
+    help: str = ""
+    #: The smallest and largest value allowed (numbers).
+    range: tuple[float, float] | None = None
+    #: The largest value itself is not allowed (``[low, high)``).
+    open_high: bool = False
+    #: The GUI's step for a number.
+    step: float | None = None
+    #: The values a text setting takes.
+    choices: tuple[str, ...] = ()
+    #: Written after a number: " px", " fps".
+    unit: str = ""
+    #: What the setting is called in "unsupported …" and "unknown …" messages (else the field name).
+    noun: str = ""
+
+    def problem(self, name: str, value: Any) -> SettingsError | None:
+        """Why ``value`` is not allowed for the setting ``name``, or ``None``."""
+        if self.choices and value not in self.choices:
+            return SettingsError(f"unknown {self.noun or name} {value!r}", f"use {' or '.join(self.choices)}")
+        if self.range is None:
+            return None
+        low, high = self.range
+        if low <= value < high or (value == high and not self.open_high):
+            return None
+        if self.noun:
+            return SettingsError(f"unsupported {self.noun} {value}", f"use {low:g} to {high:g}{self.unit}")
+        if self.open_high:
+            return SettingsError(f"{name} must be in [{low:g}, {high:g}), got {value}")
+        return SettingsError(f"{name} must be {low:g} to {high:g}{self.unit}, got {value}")
+
+    def spin_range(self) -> tuple[float, float]:
+        """The lowest and highest value a spin box may show (a step below an open upper bound)."""
+        low, high = self.range
+        return low, high - (self.step or 0) if self.open_high else high
+
+
+def knob(default: Any, **meta: Any) -> Any:
+    """A :class:`Settings` field with its :class:`Knob`."""
+    return field(default=default, metadata={"knob": Knob(**meta)})
+
+
+@dataclass(frozen=True)
+class RefineOptions:
+    """The settings mask refinement reads (:class:`haikei.refine.MaskRefiner`): its slice of :class:`Settings`."""
+
+    upsample: str
+    guide_scale: float
+    mask_low: float
+    mask_high: float
+    smoothing: float
+    feather: float
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the pipeline needs to know. Immutable: change it with :meth:`replace`."""
 
-    source: str = "0"
-    model: str = "selfie-landscape"
-    background: str = "blur"
-    output: str = "vcam"
-    width: int = 1280
-    height: int = 720
-    fps: int = 30
-    mirror: bool = False
-    threads: int = 1
+    source: str = knob(
+        "0", label="Source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)"
+    )
+    model: str = knob("selfie-landscape", label="Model", help="segmentation model (see `haikei models`)")
+    background: str = knob(
+        "blur", label="Background", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none"
+    )
+    output: str = knob("vcam", label="Output", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)")
+    width: int = knob(1280, label="Resolution", help="output size, e.g. 1280x720", range=(16, 7680))
+    height: int = knob(720, label="Resolution", help="output size, e.g. 1280x720", range=(16, 4320))
+    fps: int = knob(30, label="Frame rate", help="output frame rate", range=(1, 120), unit=" fps", noun="frame rate")
+    mirror: bool = knob(False, label="Mirror the picture", help="flip horizontally")
+    threads: int = knob(
+        1, label="Inference threads", help="inference threads, default 1", range=(1, 64), noun="thread count"
+    )
     #: "auto" uses a GPU execution provider when onnxruntime offers one, "cpu" never does.
-    accelerator: str = "auto"
-    preset: str = "balanced"
+    accelerator: str = knob("auto", label="Accelerator", choices=ACCELERATORS, noun="accelerator")
+    preset: str = knob("balanced", label="Preset", help="refinement preset", choices=(*PRESETS, CUSTOM))
     # Refinement knobs, normally set by the preset.
-    upsample: str = PRESETS["balanced"]["upsample"]
+    upsample: str = knob(PRESETS["balanced"]["upsample"], label="Mask upscaling", choices=UPSAMPLERS, noun="upsampler")
     #: Resolution of the guided filter, as a fraction of the frame size.
-    guide_scale: float = PRESETS["balanced"]["guide_scale"]
+    guide_scale: float = knob(
+        PRESETS["balanced"]["guide_scale"], label="Refinement resolution", range=(0.05, 1.0), step=0.05
+    )
     #: Mask values below ``mask_low`` become background, above ``mask_high`` person; smooth between.
-    mask_low: float = PRESETS["balanced"]["mask_low"]
-    mask_high: float = PRESETS["balanced"]["mask_high"]
+    mask_low: float = knob(PRESETS["balanced"]["mask_low"], label="Mask threshold (low)", range=(0.0, 1.0), step=0.05)
+    mask_high: float = knob(
+        PRESETS["balanced"]["mask_high"], label="Mask threshold (high)", range=(0.0, 1.0), step=0.05
+    )
     #: Weight of the previous mask in the motion-aware temporal average (0 = off); moving parts of
     #: the picture pass through unaveraged.
-    smoothing: float = PRESETS["balanced"]["smoothing"]
+    smoothing: float = knob(
+        PRESETS["balanced"]["smoothing"], label="Temporal smoothing", range=(0.0, 1.0), open_high=True, step=0.05
+    )
     #: Edge softening, in pixels of the model's mask.
-    feather: float = PRESETS["balanced"]["feather"]
+    feather: float = knob(
+        PRESETS["balanced"]["feather"], label="Edge softness (px)", range=(0.0, 20.0), step=0.5, unit=" px"
+    )
     #: Release the camera and stop inference while no app reads the virtual camera.
-    idle_when_unwatched: bool = True
+    idle_when_unwatched: bool = knob(
+        True,
+        label="Idle while no app watches",
+        help="release the camera and stop inference while no app reads the virtual camera (default: on)",
+    )
     #: Reuse the last model mask while no block of the model's input moved this many levels (0-255)
     #: since that inference (a still scene); 0 runs the model on every frame.
-    mask_reuse: float = 2.0
+    mask_reuse: float = knob(2.0, label="Mask reuse (levels)", range=(0.0, 50.0), step=0.5, unit=" levels")
     #: How much of the new background's light spills over the person's edge (0 = off, 1 = fully).
-    light_wrap: float = PRESETS["balanced"]["light_wrap"]
+    light_wrap: float = knob(PRESETS["balanced"]["light_wrap"], label="Light wrap", range=(0.0, 1.0), step=0.05)
     #: How much of the real room's colour is taken out of the person's soft edge before an image,
-    #: video or colour background is blended in (0 = off, 1 = fully); see haikei.decontaminate.
-    decontaminate: float = PRESETS["balanced"]["decontaminate"]
+    #: video or colour background is blended in (0 = off, 1 = fully); see haikei.compose.decontaminate.
+    decontaminate: float = knob(
+        PRESETS["balanced"]["decontaminate"], label="Edge colour cleanup", range=(0.0, 1.0), step=0.1
+    )
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -103,6 +184,13 @@ class Settings:
         elif PRESET_KNOBS & changes.keys():
             changes.setdefault("preset", CUSTOM)
         return replace(self, **changes)
+
+    @property
+    def refine(self) -> RefineOptions:
+        """The mask refiner's slice of the settings."""
+        return RefineOptions(
+            self.upsample, self.guide_scale, self.mask_low, self.mask_high, self.smoothing, self.feather
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -134,6 +222,12 @@ def checked_fields(cls: type, data: dict[str, Any], what: str) -> dict[str, Any]
 
 
 PRESET_KNOBS = frozenset(PRESETS["balanced"])
+#: Each setting's :class:`Knob`, in the fields' order.
+KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(Settings)}
+#: Settings whose change means reopening the source, the output, or loading another model.
+SOURCE_KEYS = ("source", "width", "height", "fps")
+OUTPUT_KEYS = ("output", "width", "height", "fps")
+MODEL_KEYS = ("model", "threads", "accelerator")
 
 
 def preset_values(name: str) -> dict[str, Any]:
@@ -144,32 +238,17 @@ def preset_values(name: str) -> dict[str, Any]:
 
 
 def _validate(s: Settings) -> None:
+    """The rules between settings first (each names the settings involved), then each setting's own."""
     if s.preset != CUSTOM and s.preset not in PRESETS:
         preset_values(s.preset)
     if not (16 <= s.width <= 7680 and 16 <= s.height <= 4320) or s.width % 2 or s.height % 2:
         raise SettingsError(f"unsupported size {s.width}x{s.height}", "use even numbers such as 1280x720")
-    if not 1 <= s.fps <= 120:
-        raise SettingsError(f"unsupported frame rate {s.fps}", "use 1 to 120 fps")
-    if not 1 <= s.threads <= 64:
-        raise SettingsError(f"unsupported thread count {s.threads}", "use 1 to 64")
-    if s.accelerator not in ("auto", "cpu"):
-        raise SettingsError(f"unknown accelerator {s.accelerator!r}", "use auto or cpu")
-    if s.upsample not in UPSAMPLERS:
-        raise SettingsError(f"unknown upsampler {s.upsample!r}", f"use {' or '.join(UPSAMPLERS)}")
     if not 0.0 <= s.mask_low < s.mask_high <= 1.0:
         raise SettingsError(f"mask thresholds must satisfy 0 <= low < high <= 1, got {s.mask_low}..{s.mask_high}")
-    if not 0.0 <= s.smoothing < 1.0:
-        raise SettingsError(f"smoothing must be in [0, 1), got {s.smoothing}")
-    if not 0.0 <= s.feather <= 20.0:
-        raise SettingsError(f"feather must be 0 to 20 px, got {s.feather}")
-    if not 0.0 <= s.mask_reuse <= 50.0:
-        raise SettingsError(f"mask_reuse must be 0 to 50 levels, got {s.mask_reuse}")
-    if not 0.0 <= s.light_wrap <= 1.0:
-        raise SettingsError(f"light_wrap must be 0 to 1, got {s.light_wrap}")
-    if not 0.0 <= s.decontaminate <= 1.0:
-        raise SettingsError(f"decontaminate must be 0 to 1, got {s.decontaminate}")
-    if not 0.05 <= s.guide_scale <= 1.0:
-        raise SettingsError(f"guide_scale must be 0.05 to 1, got {s.guide_scale}")
+    for name, meta in KNOBS.items():
+        problem = meta.problem(name, getattr(s, name))
+        if problem is not None:
+            raise problem
 
 
 def parse_size(text: str) -> tuple[int, int]:

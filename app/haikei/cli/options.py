@@ -13,32 +13,33 @@ from typing import Any
 
 from haikei.errors import HaikeiError
 from haikei.segment.catalog import Catalog, load_catalog, model_dirs
-from haikei.settings import CUSTOM, PRESETS, Settings, parse_size
+from haikei.settings import KNOBS, Settings, parse_size
 
 #: Options that name a :class:`Settings` field of the same name.
 SETTING_OPTIONS = ("source", "model", "background", "output", "fps", "threads", "mirror", "idle_when_unwatched")
 
 
 def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, with_output: bool) -> None:
+    """The options that set :class:`Settings` fields, their help and choices from the fields' own metadata."""
     if with_source:
-        parser.add_argument(
-            "--source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)"
-        )
-    parser.add_argument("--model", help="segmentation model (see `haikei models`)")
-    parser.add_argument(
-        "--background", metavar="SPEC", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none"
-    )
-    parser.add_argument("--preset", choices=[*PRESETS, CUSTOM], help="refinement preset")
+        parser.add_argument("--source", help=KNOBS["source"].help)
+    parser.add_argument("--model", help=KNOBS["model"].help)
+    parser.add_argument("--background", metavar="SPEC", help=KNOBS["background"].help)
+    parser.add_argument("--preset", choices=KNOBS["preset"].choices, help=KNOBS["preset"].help)
     if with_output:
-        parser.add_argument(
-            "--output", metavar="OUT", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)"
-        )
-        parser.add_argument("--size", metavar="WxH", help="output size, e.g. 1280x720")
-        parser.add_argument("--fps", type=int, help="output frame rate")
-    parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help="flip horizontally")
-    parser.add_argument("--threads", type=int, help="inference threads (default 1)")
+        parser.add_argument("--output", metavar="OUT", help=KNOBS["output"].help)
+        parser.add_argument("--size", metavar="WxH", help=KNOBS["width"].help)
+        parser.add_argument("--fps", type=int, help=_with_range("fps"))
+    parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help=KNOBS["mirror"].help)
+    parser.add_argument("--threads", type=int, help=_with_range("threads"))
     parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
     add_models_dir_option(parser)
+
+
+def _with_range(name: str) -> str:
+    knob = KNOBS[name]
+    low, high = knob.range
+    return f"{knob.help} ({low:g}-{high:g}{knob.unit})"
 
 
 def add_models_dir_option(parser: argparse.ArgumentParser) -> None:

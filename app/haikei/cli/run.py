@@ -10,6 +10,7 @@ import time
 
 from haikei.cli.options import add_pipeline_options, catalog_from_args, settings_from_args, warn
 from haikei.config import load_settings, save_preset
+from haikei.settings import KNOBS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--idle-when-unwatched",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="release the camera and stop inference while no app reads the virtual camera (default: on)",
+        help=KNOBS["idle_when_unwatched"].help,
     )
     run.add_argument(
         "--auto-preset",

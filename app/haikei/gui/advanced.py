@@ -1,6 +1,6 @@
-"""The Advanced section, generated from the preset table: every knob in
-:data:`~haikei.settings.PRESET_KNOBS` gets a widget by its type, so knobs added there appear here
-without GUI edits. Known knobs get a readable label and range; others a label made from the name."""
+"""The Advanced section, generated from the settings' own :class:`~haikei.settings.Knob` metadata:
+resolution, frame rate, mirror, and every knob of the preset table, each with its label, range and
+choices, so knobs added to :class:`~haikei.settings.Settings` appear here without GUI edits."""
 
 from __future__ import annotations
 
@@ -9,37 +9,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
-from haikei import settings as settings_module
 from haikei.gui.i18n import tr
-from haikei.settings import PRESET_KNOBS, PRESETS, Settings
+from haikei.settings import KNOBS, PRESET_KNOBS, Settings
 
 SIZES = ((640, 360), (960, 540), (1280, 720), (1920, 1080))
-#: knob → (label, minimum, maximum, step) for numbers; (label,) for the rest.
-KNOBS: dict[str, tuple] = {
-    "upsample": ("Mask upscaling",),
-    "guide_scale": ("Refinement resolution", 0.05, 1.0, 0.05),
-    "mask_low": ("Mask threshold (low)", 0.0, 0.95, 0.05),
-    "mask_high": ("Mask threshold (high)", 0.05, 1.0, 0.05),
-    "smoothing": ("Temporal smoothing", 0.0, 0.95, 0.05),
-    "feather": ("Edge softness (px)", 0.0, 20.0, 0.5),
-    "decontaminate": ("Edge colour cleanup", 0.0, 1.0, 0.1),
-}
-DEFAULT_RANGES = {float: (0.0, 100.0, 0.05), int: (0, 100, 1)}
-
-
-def knob_label(name: str) -> str:
-    known = KNOBS.get(name)
-    return tr(known[0]) if known else name.replace("_", " ").capitalize()
-
-
-def knob_choices(name: str) -> list[str]:
-    """The values a text knob can take: a module-level tuple named after it (``upsample`` →
-    ``UPSAMPLERS``), else the values the presets use."""
-    for attr in (f"{name.upper()}S", f"{name.upper()}RS"):
-        values = getattr(settings_module, attr, None)
-        if isinstance(values, tuple):
-            return list(values)
-    return sorted({str(row[name]) for row in PRESETS.values() if name in row})
+#: The preset table's knobs, in the settings' order.
+FORM_KNOBS = tuple(name for name in KNOBS if name in PRESET_KNOBS)
+#: Every setting the form shows (its labels are translated).
+SHOWN = ("width", "fps", "mirror", *FORM_KNOBS)
 
 
 class AdvancedForm(QWidget):
@@ -59,33 +36,33 @@ class AdvancedForm(QWidget):
         self.size_box.activated.connect(
             lambda _: self._emit(dict(zip(("width", "height"), self.size_box.currentData())))
         )
-        form.addRow(tr("Resolution"), self.size_box)
-        self.fps_box = QSpinBox(minimum=5, maximum=60, suffix=" fps")
+        form.addRow(tr(KNOBS["width"].label), self.size_box)
+        self.fps_box = QSpinBox(suffix=KNOBS["fps"].unit)
+        self.fps_box.setRange(*(int(v) for v in KNOBS["fps"].spin_range()))
         self.fps_box.valueChanged.connect(lambda v: self._emit({"fps": v}))
-        form.addRow(tr("Frame rate"), self.fps_box)
-        self.mirror_box = QCheckBox(tr("Mirror the picture"))
+        form.addRow(tr(KNOBS["fps"].label), self.fps_box)
+        self.mirror_box = QCheckBox(tr(KNOBS["mirror"].label))
         self.mirror_box.toggled.connect(lambda v: self._emit({"mirror": v}))
         form.addRow("", self.mirror_box)
 
-        for name in sorted(PRESET_KNOBS, key=lambda k: (k not in KNOBS, list(KNOBS).index(k) if k in KNOBS else 0, k)):
-            kind = type(getattr(defaults, name))
-            known = KNOBS.get(name, ())
+        for name in FORM_KNOBS:
+            kind, knob = type(getattr(defaults, name)), KNOBS[name]
             if kind is bool:
                 widget = QCheckBox()
                 widget.toggled.connect(lambda v, n=name: self._emit({n: v}))
-            elif kind in (int, float):
-                low, high, step = known[1:] if len(known) == 4 else DEFAULT_RANGES[kind]
+            elif knob.choices:
+                widget = QComboBox()
+                widget.addItems(list(knob.choices))
+                widget.activated.connect(lambda _, n=name, w=widget: self._emit({n: w.currentText()}))
+            else:
                 widget = QDoubleSpinBox(decimals=2) if kind is float else QSpinBox()
+                low, high = knob.spin_range()
                 widget.setRange(low, high)
-                widget.setSingleStep(step)
+                widget.setSingleStep(knob.step or 1)
                 widget.setKeyboardTracking(False)
                 widget.valueChanged.connect(lambda v, n=name, k=kind: self._emit({n: k(v)}))
-            else:
-                widget = QComboBox()
-                widget.addItems(knob_choices(name))
-                widget.activated.connect(lambda _, n=name, w=widget: self._emit({n: w.currentText()}))
             self.fields[name] = widget
-            form.addRow(knob_label(name), widget)
+            form.addRow(tr(knob.label), widget)
         self._filling = False
 
     def _emit(self, changes: dict) -> None:

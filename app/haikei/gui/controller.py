@@ -58,6 +58,8 @@ class EngineController(QObject):
     #: The first-start bench chose a preset (its name).
     preset_chosen = Signal(str)
     paused_changed = Signal(bool)
+    #: The engine kept other settings than it was given (a model or background that could not load).
+    engine_settings = Signal(object)
 
     def __init__(
         self,
@@ -88,7 +90,7 @@ class EngineController(QObject):
         self._cpu_mark = (time.monotonic(), time.process_time())
         self.cpu_percent = 0.0
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
-        self.problem.connect(self._after_problem)
+        self.engine_settings.connect(self._follow_engine)
         self.started.connect(self._on_started)
         self.preset_chosen.connect(self._use_preset)
 
@@ -181,6 +183,7 @@ class EngineController(QObject):
             fall_back_model=True,
             on_error=self.problem.emit,
             on_output=self._on_output,
+            on_settings=self.engine_settings.emit,
         )
         try:
             engine.start()
@@ -227,14 +230,11 @@ class EngineController(QObject):
             self.engine.stop()
             self.engine = None
 
-    def _after_problem(self, error: HaikeiError) -> None:
-        """A model or background the engine could not load was rolled back there; follow it here."""
-        QTimer.singleShot(300, self._sync_from_engine)
-
-    def _sync_from_engine(self) -> None:
-        if self.engine is None:
-            return
-        effective = self.engine.settings
+    def _follow_engine(self, effective: Settings) -> None:
+        """The engine kept other values than asked (a model or background that could not load, a
+        model it fell back from on start): show those."""
+        if self.engine is not None:
+            effective = self.engine.settings  # the latest, should the user have changed something since
         if effective != self._settings:
             self._settings = effective
             self.settings_changed.emit(effective)

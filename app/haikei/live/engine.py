@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 
@@ -33,11 +34,9 @@ from haikei.outputs import open_sink
 from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.pipeline import FrameProcessor, Processed
 from haikei.segment.catalog import Catalog
-from haikei.settings import Settings
+from haikei.settings import OUTPUT_KEYS, SOURCE_KEYS, Settings
 from haikei.stats import PipelineStats, stage_clock
 
-SOURCE_KEYS = ("source", "width", "height", "fps")
-OUTPUT_KEYS = ("output", "width", "height", "fps")
 #: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
 PAUSED_FRAME_INTERVAL = 0.2
 #: The same stage failure is reported again at most this often.
@@ -102,7 +101,11 @@ class Engine:
         fall_back_model: bool = False,
         on_error: ErrorHandler | None = None,
         on_output: Callable[[Processed, Frame], None] | None = None,
+        on_settings: Callable[[Settings], None] | None = None,
     ):
+        """``on_error`` gets each problem (once, not on every frame); ``on_output`` each frame sent, from
+        the output thread; ``on_settings`` the settings in effect whenever the engine keeps other values
+        than it was given (a model or background that could not load, a model fallen back to on start)."""
         self._settings = settings
         self._catalog = catalog
         self._paced = paced
@@ -111,6 +114,7 @@ class Engine:
         self._fall_back_model = fall_back_model
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
+        self._on_settings = on_settings or (lambda settings: None)
         self._own_sink = sink is None
         self.sink = sink
         self.stats = PipelineStats()
@@ -137,6 +141,7 @@ class Engine:
         self.processor = FrameProcessor(s, self._catalog, fall_back=self._fall_back_model)
         if self.processor.settings.model != s.model:
             s = self._settings = s.replace(model=self.processor.settings.model)
+            self._tell(self._on_settings, s)
         try:
             self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
             if self.sink is None:
@@ -341,8 +346,10 @@ class Engine:
             if getattr(effective, f.name) != getattr(wanted, f.name)
         }
         with self._lock:
-            if refused and not self._changed.is_set():
-                self._settings = dataclasses.replace(self._settings, **refused)
+            if not refused or self._changed.is_set():
+                return
+            self._settings = kept = dataclasses.replace(self._settings, **refused)
+        self._tell(self._on_settings, kept)
 
     # -- output thread ----------------------------------------------------------------------
     def _output_loop(self) -> None:
@@ -406,7 +413,11 @@ class Engine:
         self._report(error)
 
     def _report(self, error: HaikeiError) -> None:
+        self._tell(self._on_error, error)
+
+    @staticmethod
+    def _tell(handler: Callable[[Any], None], value: Any) -> None:
         try:
-            self._on_error(error)
+            handler(value)
         except Exception:  # noqa: BLE001 - a faulty handler must not kill the pipeline
             pass

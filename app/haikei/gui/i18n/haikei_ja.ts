@@ -92,6 +92,10 @@
         <translation>閉じてもトレイで動作を続ける</translation>
     </message>
     <message>
+        <source>Light wrap</source>
+        <translation>背景光の回り込み</translation>
+    </message>
+    <message>
         <source>Mask</source>
         <translation>マスク</translation>
     </message>
