@@ -10,7 +10,8 @@ from pathlib import Path
 import grimp
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from support.data import REPO
+
 TOOLS = Path(sys.executable).parent
 
 

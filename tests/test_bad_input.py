@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, need_shared
 from haikei.capture.files import VideoFileSource
 from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
@@ -20,6 +19,7 @@ from haikei.errors import BackgroundError, HaikeiError, MediaError, ModelError, 
 from haikei.frames.files import load_image
 from haikei.segment.catalog import parse_manifest
 from haikei.settings import Settings
+from support.data import REPO, SHARED, need_shared
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PORTRAIT = SHARED / "data" / "portraits" / "doctor-5871743_640.jpg"
@@ -111,7 +111,7 @@ def test_broken_manifests_give_model_errors(tmp_path, manifest):
 @FUZZ
 @given(data=st.data())
 def test_mutated_valid_manifest_never_crashes(tmp_path, data):
-    base = json.loads((Path(__file__).resolve().parents[1] / "models" / "selfie-landscape.json").read_text())
+    base = json.loads((REPO / "models" / "selfie-landscape.json").read_text())
     key = data.draw(st.sampled_from(["name", "file", "sha256", "engine", "input", "output", "license"]))
     base[key] = data.draw(st.none() | st.integers() | st.text(max_size=10) | st.lists(st.integers(), max_size=3))
     path = tmp_path / "m.json"

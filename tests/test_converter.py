@@ -32,10 +32,9 @@ cv2 = pytest.importorskip("cv2")
 pytest.importorskip("mediapipe")
 
 from haikei.tools import tflite2onnx  # noqa: E402
+from support.data import REPO, SHARED  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "models"
-SHARED = REPO.parent / "shared"
 
 #: model stem -> (H, W) of its NHWC input
 MODEL_SIZES = {

@@ -8,12 +8,12 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SHARED, need_shared, read_ground_truth, webcam_like_pairs
 from haikei.compose.decontaminate import BAND_HIGH, BAND_LOW, TRUST_ALPHA, decontaminate
 from haikei.frames import Frame
 from haikei.frames.fit import cover_fit
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
+from support.data import SHARED, need_shared, read_ground_truth, webcam_like_pairs
 from support.stages import composite
 
 ROOM, PERSON, NEW = (40, 180, 60), (30, 40, 200), (200, 200, 200)  # BGR

@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-from conftest import is_status
 from haikei.errors import BackgroundError, HaikeiError
 from haikei.frames.i420 import to_i420
 from haikei.live import Engine, PauseReason
@@ -17,6 +16,7 @@ from haikei.outputs.base import ReconnectingSink, Sink
 from haikei.outputs.file import NullSink
 from haikei.settings import Settings
 from haikei.stats import STAGES
+from support.data import is_status
 
 SIZE = (640, 360)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 try:
-    from fake_v4l2 import FakeDevice, build_shim, gcc_available
+    from support.fake_v4l2 import FakeDevice, build_shim, gcc_available
 except ImportError:  # tests/ imported as a package
     from tests.fake_v4l2 import FakeDevice, build_shim, gcc_available
 

@@ -10,7 +10,6 @@ import time
 import numpy as np
 import pytest
 
-from conftest import is_status
 from haikei.capture.base import Source
 from haikei.errors import HaikeiError, SourceError
 from haikei.frames import Frame
@@ -18,6 +17,7 @@ from haikei.live import Engine
 from haikei.live import engine as engine_module
 from haikei.outputs.base import Sink
 from haikei.settings import Settings
+from support.data import is_status
 
 SIZE = (320, 180)
 GREEN = (0, 255, 0)

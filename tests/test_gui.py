@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, SHARED, need_shared
+from support.data import REPO, SHARED, need_shared
 
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import need_shared
+from support.data import need_shared
 
 pytest.importorskip("pytestqt")
 

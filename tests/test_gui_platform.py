@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from haikei.gui import platform
+from support.data import REPO
 
 needs_debian = pytest.mark.skipif(
     not (shutil.which("dpkg") and shutil.which("apt-cache") and shutil.which("ldd")),

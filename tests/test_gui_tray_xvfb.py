@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, read_video
+from support.data import REPO, read_video
 
 TOOLS = ("Xvfb", "trayer", "xdotool", "dbus-run-session", "import")
 missing = [tool for tool in TOOLS if shutil.which(tool) is None]

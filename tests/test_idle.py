@@ -15,11 +15,11 @@ import time
 import numpy as np
 import pytest
 
-from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei.live import Engine, IdleController, PauseReason, idle
 from haikei.outputs.file import NullSink
 from haikei.outputs.vcam import InotifyReaderWatcher
 from haikei.settings import Settings
+from support.fake_v4l2 import FakeDevice, build_shim, gcc_available
 
 W, H = 320, 240
 

@@ -10,12 +10,13 @@ import cv2
 import numpy as np
 import pytest
 
-from byo_models import BYO_MODELS, write_byo_models
-from conftest import SHARED, iou, need_shared, read_ground_truth, webcam_like_pairs
 from haikei import cli
 from haikei.errors import ModelError
+from haikei.measure.quality import iou
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog, parse_manifest
+from support.byo_models import BYO_MODELS, write_byo_models
+from support.data import SHARED, need_shared, read_ground_truth, webcam_like_pairs
 
 SHIPPED = ("selfie-general", "selfie-landscape", "selfie-general-tflite", "selfie-landscape-tflite")
 

@@ -10,7 +10,6 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import captured_frames, doctor_frames
 from haikei import cli
 from haikei.cli.bench import format_table
 from haikei.compose.blend import Compositor
@@ -29,6 +28,7 @@ from haikei.segment.catalog import load_catalog
 from haikei.segment.reuse import MAX_REUSE, MaskReuse
 from haikei.settings import Settings
 from haikei.stats import STAGES
+from support.data import captured_frames, doctor_frames
 
 SIZE = (640, 360)
 

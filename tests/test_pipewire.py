@@ -35,7 +35,7 @@ def read_stamp(frame: np.ndarray) -> int:
     return sum(1 << bit for bit, value in enumerate(centres) if value > 128)
 
 
-CONSUMER = Path(__file__).with_name("pipewire_consumer.py")
+CONSUMER = Path(__file__).parent / "support" / "pipewire_consumer.py"
 
 
 def consume(tmp_path: Path, count: int, target: str = "haikei") -> dict:

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import read_video
+from support.data import read_video
 
 # Regions of the 960x540 Doctor video (x0, y0, x1, y1): her face and coat, and bare background.
 PERSON_BOXES = [(575, 110, 625, 170), (560, 280, 660, 340)]

@@ -8,7 +8,6 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SEGMENTATION, webcam_like_pairs
 from haikei.cli import main
 from haikei.compose.blur import blur_frame
 from haikei.compose.lightwrap import light_wrap
@@ -18,6 +17,7 @@ from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog
 from haikei.settings import Settings
+from support.data import SEGMENTATION, webcam_like_pairs
 from support.stages import composite, refine
 
 #: A fixed sample of the webcam-like photos: every 6th one.

@@ -13,12 +13,13 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import iou, read_ground_truth, webcam_like_pairs
 from haikei.errors import ModelError
 from haikei.frames.pyramid import Pyramid
+from haikei.measure.quality import iou
 from haikei.segment import ENGINES, open_segmenter
 from haikei.segment.base import Segmenter
 from haikei.segment.catalog import load_catalog
+from support.data import read_ground_truth, webcam_like_pairs
 
 FRAME = (640, 360)
 

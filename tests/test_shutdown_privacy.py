@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from fake_v4l2 import FakeDevice, build_shim, gcc_available
+from support.fake_v4l2 import FakeDevice, build_shim, gcc_available
 
 
 @pytest.mark.skipif(not gcc_available(), reason="gcc is needed to build the fake v4l2loopback shim")

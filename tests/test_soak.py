@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from soak import growth_after_warmup, soak
+from support.soak import growth_after_warmup, soak
 
-SOAK = Path(__file__).with_name("soak.py")
+SOAK = Path(__file__).parent / "support" / "soak.py"
 
 
 def test_memory_is_flat_after_warmup(doctor_video):

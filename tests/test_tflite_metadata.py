@@ -15,12 +15,11 @@ output is resized that way before comparing.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from support.data import SHARED
+
 MODELS = SHARED / "models"
 PORTRAIT = SHARED / "data" / "portraits" / "doctor-5871743_640.jpg"
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import pyvirtualcam
 
-from conftest import captured_frames
-from fake_v4l2 import FakeDevice, build_shim, gcc_available
 from haikei.frames.i420 import to_i420
 from haikei.live import Engine
 from haikei.outputs.vcam import VirtualCameraSink
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
+from support.data import captured_frames
+from support.fake_v4l2 import FakeDevice, build_shim, gcc_available
 
 
 def run_engine(settings, sink, frames):

@@ -1,8 +1,8 @@
 """Soak runs: the real engine, or the real window and engine, for a long time, RSS sampled as it goes.
 
-    python tests/soak.py --minutes 30 --size 1280x720 --paced     # the 30-minute 720p30 engine soak
-    python tests/soak.py --frames 3000 --size 640x360             # what the test suite runs
-    python tests/soak.py --gui --minutes 60                       # the window, stats overlay on, for an hour
+    python tests/support/soak.py --minutes 30 --size 1280x720 --paced     # the 30-minute 720p30 engine soak
+    python tests/support/soak.py --frames 3000 --size 640x360             # what the test suite runs
+    python tests/support/soak.py --gui --minutes 60                       # the window, stats overlay on, for an hour
 
 Prints one line per sample and the growth after warm-up; with ``--gui`` also the frame rate the
 engine sent and the preview painted in each interval. Exits 1 if memory grew 5 % or more after
@@ -24,7 +24,7 @@ from haikei.live import Engine
 from haikei.outputs.file import NullSink
 from haikei.settings import Settings, parse_size
 
-DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos" / "Doctor-26732.mp4"
+DEFAULT_VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "videos" / "Doctor-26732.mp4"
 #: The window "holds" its frame rate when every interval after warm-up sent at least this share of the
 #: source's rate (a paced 29.97 fps clip: 25 fps).
 HELD_SHARE = 0.83

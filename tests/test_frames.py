@@ -1,0 +1,37 @@
+"""The frame helpers every stage shares: fitting a picture to the output, the frame pyramid."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from haikei.frames.fit import cover_fit
+from haikei.frames.pyramid import Pyramid
+
+
+def test_cover_fit_fills_without_stretching():
+    image = np.zeros((100, 200, 3), np.uint8)
+    cv2.circle(image, (100, 50), 40, (255, 255, 255), -1)
+    fitted = cover_fit(image, (100, 100))
+    assert fitted.shape == (100, 100, 3)
+    ys, xs = np.nonzero(fitted[:, :, 0] > 127)
+    assert abs((xs.max() - xs.min()) - (ys.max() - ys.min())) <= 2  # still a circle
+    assert cover_fit(image, (400, 100)).shape == (100, 400, 3)
+
+
+def test_pyramid_halves_exactly_and_stops_at_odd_sides():
+    rng = np.random.default_rng(3)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (180, 320, 3), dtype=np.uint8), (0, 0), 3)
+    pyramid = Pyramid(frame)
+    assert pyramid.halved(0) is frame
+    assert np.array_equal(pyramid.halved(1), cv2.resize(frame, (160, 90), interpolation=cv2.INTER_AREA))
+    assert pyramid.halved(5).shape == (45, 80, 3)  # 90 → 45 is odd: no further halving
+    assert len(pyramid.levels) == 3
+    small = pyramid.resized((64, 36))  # from the 80x45 halving, a bilinear step under 2x
+    direct = cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA)
+    assert small.shape == (36, 64, 3) and np.abs(small.astype(int) - direct).mean() < 1.0
+    assert pyramid.resized((160, 90)) is pyramid.levels[1]  # an exact level is shared, not copied
+    out = np.empty((90, 160, 3), np.uint8)
+    assert pyramid.resized((160, 90), dst=out) is out and np.array_equal(out, pyramid.levels[1])
+    odd = Pyramid(frame[:179, :319])  # odd sides: an area resize straight from the frame
+    assert odd.resized((100, 56)).shape == (56, 100, 3) and len(odd.levels) == 1
