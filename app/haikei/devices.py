@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 
 VIDIOC_QUERYCAP = 0x80685600  # _IOR('V', 0, struct v4l2_capability), 104 bytes
 V4L2_CAP_VIDEO_CAPTURE = 0x00000001
-V4L2_CAP_VIDEO_OUTPUT = 0x00000002
 V4L2_CAP_DEVICE_CAPS = 0x80000000
 LOOPBACK_DRIVER = "v4l2 loopback"
 MAX_VIDEO_NODES = 64

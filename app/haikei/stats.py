@@ -33,7 +33,6 @@ class PipelineStats:
         self._stages: dict[str, deque[float]] = {name: deque(maxlen=window) for name in (*STAGES, "latency")}
         self._output_times: deque[float] = deque(maxlen=window)
         self.frames = 0
-        self.dropped = 0
 
     def record(self, timings_ms: dict[str, float], output_time: float | None = None) -> None:
         with self._lock:
@@ -41,10 +40,6 @@ class PipelineStats:
                 self._stages[name].append(ms)
             self._output_times.append(time.monotonic() if output_time is None else output_time)
             self.frames += 1
-
-    def add_dropped(self, count: int) -> None:
-        with self._lock:
-            self.dropped += count
 
     def fps(self) -> float:
         """Output frames per second over the last two seconds (or the window, if shorter)."""
@@ -63,10 +58,10 @@ class PipelineStats:
             return {name: list(values) for name, values in self._stages.items()}
 
     def snapshot(self) -> dict:
-        """``{"fps", "frames", "dropped", "stages": {name: {"mean", "p50", "p95", "p99"}}}`` in ms."""
+        """``{"fps", "frames", "stages": {name: {"mean", "p50", "p95", "p99"}}}`` in ms."""
         with self._lock:
             samples = {name: np.array(values) for name, values in self._stages.items() if values}
-            frames, dropped = self.frames, self.dropped
+            frames = self.frames
         stages = {
             name: {
                 "mean": float(values.mean()),
@@ -74,4 +69,4 @@ class PipelineStats:
             }
             for name, values in samples.items()
         }
-        return {"fps": self.fps(), "frames": frames, "dropped": dropped, "stages": stages}
+        return {"fps": self.fps(), "frames": frames, "stages": stages}

@@ -188,11 +188,9 @@ class Gallery(QListWidget):
         self._relay.done.connect(self._thumbnail_ready)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._colour = "#2e7d5b"
         self.currentItemChanged.connect(self._on_current)
 
     def set_entries(self, entries: list[Entry], colour: str) -> None:
-        self._colour = colour
         self.blockSignals(True)
         self.clear()
         self.entries = entries

@@ -222,6 +222,7 @@ class Engine:
         self._done.set()
 
     def snapshot(self) -> dict:
+        """The stats (:meth:`PipelineStats.snapshot`), the frames dropped for newer ones, the source's problem."""
         snap = self.stats.snapshot()
         snap["dropped"] = self._slot.dropped
         snap["source_error"] = self.source_error
