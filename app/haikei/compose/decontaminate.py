@@ -34,7 +34,7 @@ TRUST_ALPHA = 0.3
 #: real room, narrow enough to follow its colours.
 ESTIMATE_BLUR = 8.0
 #: How far (levels) the recovered colour may go past the person's colour nearby. On the synthetic
-#: set (see README) 16 keeps most of the gain with an exact matte (0: a third of it lost) and, with
+#: set (docs/quality.md) 16 keeps most of the gain with an exact matte (0: a third of it lost) and, with
 #: a matte 2 px too wide, stays as good as the ordinary blend (no bound: 5 % worse).
 PERSON_MARGIN = 16
 #: Side of the square tiles the work is done in.
