@@ -1,34 +1,71 @@
-# `make run` starts the app, `make test` runs the suite; both set up .venv on first use.
+# `make run` starts the app, `make test` runs the suite; both set up .venv on first use, with the exact
+# versions of the lock files in requirements/ (`make lock` regenerates them from pyproject's ranges).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+APP_LOCK := requirements/app.txt
+DEV_LOCK := requirements/dev.txt
+STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
 PIPEWIRE_STAMP := $(VENV)/.installed-pipewire
+LATEST := .venv-latest
+COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: install run test models translations backgrounds clean
+.PHONY: install run test lock check-latest models translations backgrounds clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(STAMP): pyproject.toml $(APP_LOCK) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c $(APP_LOCK) -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(DEV_LOCK) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c $(DEV_LOCK) -e '.[dev]'
+	touch $@
 
 run: install
 	$(BIN)/haikei gui
 
 # The PipeWire extra builds PyGObject (system libraries: see .ci/run); without it those tests skip.
-$(PIPEWIRE_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,pipewire]' && touch $@ \
+$(PIPEWIRE_STAMP): $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -c $(DEV_LOCK) -e '.[dev,pipewire]' && touch $@ \
 	  || echo "make: the PipeWire extra did not install (needs libgirepository1.0-dev libcairo2-dev pkg-config); PipeWire tests will be skipped"
 
-test: install $(PIPEWIRE_STAMP)
+test: $(DEV_STAMP) $(PIPEWIRE_STAMP)
 	$(BIN)/python -m pytest
+
+# Regenerate the lock files: the newest versions pyproject's ranges allow, resolved for this Python.
+lock: $(DEV_STAMP)
+	$(COMPILE) --extra pipewire -o $(APP_LOCK) pyproject.toml
+	$(COMPILE) --extra dev --extra pipewire -o $(DEV_LOCK) pyproject.toml
+
+# Drift caught by us, not by users: a venv of the newest releases pyproject allows (no lock) runs the
+# GUI and paint tests; then each package with a known-break bound is lifted to its newest release and
+# the test for that break says whether the bound is still needed.
+check-latest:
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet -e '.[dev]'
+	@$(LATEST)/bin/python -c 'import re, sys, importlib.metadata as m; \
+	  norm = lambda n: re.sub(r"[-_.]+", "-", n).lower(); \
+	  lock = dict(l.split("==") for l in open("$(DEV_LOCK)").read().split("\n") if "==" in l and not l.startswith("#")); \
+	  lock = {norm(k): v.split()[0] for k, v in lock.items()}; \
+	  new = sorted(f"{d.name} {lock[norm(d.name)]} -> {d.version}" for d in m.distributions() if norm(d.name) in lock and lock[norm(d.name)] != d.version); \
+	  print("newer than the lock:", ", ".join(new) or "nothing")'
+	$(LATEST)/bin/python -m pytest -q -p no:cacheprovider tests/test_gui_paint.py tests/test_gui.py
+	$(LATEST)/bin/python -m pip install --quiet --upgrade PySide6-Essentials
+	@$(LATEST)/bin/python -m pytest -q -p no:cacheprovider tests/test_gui_paint.py \
+	  && echo "check-latest: the newest PySide6-Essentials passes the paint test: its bound in pyproject.toml can go" \
+	  || echo "check-latest: the newest PySide6-Essentials still fails the paint test: keep its bound in pyproject.toml"
 
 # Regenerate the ONNX models from the shipped .tflite files with the project's own converter
 # (general: spatially dynamic, fed at the frame's aspect ratio; landscape: fixed 256x144).
-models: install
+models: $(DEV_STAMP)
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx --dynamic
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation_landscape.tflite models/selfie_segmentation_landscape.onnx
 
@@ -40,4 +77,4 @@ backgrounds: install
 	$(BIN)/python -m haikei.tools.make_backgrounds backgrounds
 
 clean:
-	rm -rf $(VENV) .pytest_cache app/*.egg-info
+	rm -rf $(VENV) $(LATEST) .pytest_cache app/*.egg-info

@@ -246,8 +246,21 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from haikei.gui.app import run_gui
+    from haikei.gui import platform
 
+    # Before Qt loads: a platform plugin that cannot load aborts the process with a page of Qt's text.
+    platform.clean_environment()
+    problem = platform.window_problem()
+    if problem is not None:
+        raise HaikeiError(problem[0], f"{problem[1]}; `haikei doctor` checks everything")
+    try:
+        from haikei.gui.app import run_gui
+    except ImportError as exc:  # a library Qt itself needs (the X11 plugin's were checked above)
+        library = platform.missing_library_in(str(exc))
+        if library is None:
+            raise
+        raise HaikeiError(f"Qt cannot load: {library} is missing",
+                          f"{platform.install_fix(library)}; `haikei doctor` checks everything") from None
     return run_gui(args, _catalog(args))
 
 

@@ -18,13 +18,13 @@ from typing import Callable
 
 from haikei.catalog import load_catalog
 from haikei.errors import HaikeiError
+from haikei.gui import platform as qt_platform
 from haikei.settings import Settings
 
 GL_LIBRARIES = ("libGL.so.1", "libEGL.so.1", "libGLESv2.so.2")
 GL_FIX = "sudo apt install libgl1 libegl1 libgles2 (Fedora: sudo dnf install mesa-libGL mesa-libEGL mesa-libGLES)"
 QT_FIX_LINUX = (
-    "sudo apt install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 "
-    "libfontconfig1 libdbus-1-3, or choose a platform with QT_QPA_PLATFORM=wayland (or xcb)"
+    f"sudo apt install {qt_platform.APT_PACKAGES}, or choose a platform with QT_QPA_PLATFORM=wayland (or xcb)"
 )
 TRAY_FIX = ("a tray needs a desktop with a status notifier area (GNOME: the AppIndicator extension); "
             "without one Haikei still works from its window")
@@ -151,16 +151,22 @@ def check_models(settings: Settings) -> list[Check]:
 
 
 def check_qt(settings: Settings) -> list[Check]:
-    """In a child process: Qt aborts a process whose platform plugin cannot load."""
+    """Qt's X11 plugin's system libraries first, found without Qt and whether or not there is a display
+    here (a desktop session will need them); then a child process starts Qt for real, since Qt aborts
+    a process whose platform plugin cannot load."""
+    problem = qt_platform.library_problem("xcb") or qt_platform.window_problem()
+    if problem is not None:
+        return [Check("Qt platform plugin", False, problem[0], problem[1]),
+                Check("system tray", False, "unknown: Qt does not start", problem[1])]
+    environment = dict(os.environ)
+    qt_platform.clean_environment(environment)
     try:
-        probe = subprocess.run([sys.executable, "-c", _QT_PROBE], capture_output=True, text=True, timeout=30)
+        probe = subprocess.run([sys.executable, "-c", _QT_PROBE], capture_output=True, text=True, timeout=30,
+                               env=environment)
         result = json.loads(probe.stdout.strip().splitlines()[-1])
     except (subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as exc:
         why = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else _qt_complaint(probe.stderr)
         fix = QT_FIX_LINUX if sys.platform.startswith("linux") else "reinstall PySide6-Essentials"
-        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                                     or os.environ.get("QT_QPA_PLATFORM")):
-            fix = "start Haikei's window from a desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)"
         return [Check("Qt platform plugin", False, f"Qt cannot start a GUI ({why})", fix),
                 Check("system tray", False, "unknown: Qt does not start", fix)]
     checks = [Check("Qt platform plugin", True, result["platform"])]
