@@ -40,8 +40,8 @@ test: $(DEV_STAMP) $(PIPEWIRE_STAMP)
 
 # Regenerate the lock files: the newest versions pyproject's ranges allow, resolved for this Python.
 lock: $(DEV_STAMP)
-	$(COMPILE) --extra pipewire -o $(APP_LOCK) pyproject.toml
-	$(COMPILE) --extra dev --extra pipewire -o $(DEV_LOCK) pyproject.toml
+	$(COMPILE) --extra pipewire --extra tflite -o $(APP_LOCK) pyproject.toml
+	$(COMPILE) --extra dev --extra pipewire --extra bundle -o $(DEV_LOCK) pyproject.toml
 
 # Drift caught by us, not by users: a venv of the newest releases pyproject allows (no lock) runs the
 # GUI and paint tests; then each package with a known-break bound is lifted to its newest release and

@@ -88,7 +88,7 @@ def test_installed_models_are_listed_and_verified(venv_bin, elsewhere):
     assert all(Path(m["file"]).is_relative_to(site_packages_of(venv_bin)) for m in listing["models"])
 
 
-@pytest.mark.parametrize("model", ["selfie-landscape", "selfie-general-tflite"])
+@pytest.mark.parametrize("model", ["selfie-landscape", "selfie-general"])
 def test_installed_process_writes_the_frames_asked_for(venv_bin, elsewhere, doctor_video, model):
     cwd, env = elsewhere
     result = run([venv_bin / "haikei", "process", doctor_video, "out.mp4", "--frames", "6", "--model", model,
@@ -99,9 +99,33 @@ def test_installed_process_writes_the_frames_asked_for(venv_bin, elsewhere, doct
     capture.release()
 
 
+def test_without_the_tflite_extra_a_tflite_model_is_one_clear_error(venv_bin, elsewhere, doctor_video):
+    cwd, env = elsewhere
+    (cwd / "out.mp4").write_bytes(b"the user's file")
+    result = run([venv_bin / "haikei", "process", doctor_video, "out.mp4", "--frames", "3", "--model",
+                  "selfie-landscape-tflite", "--no-progress"], cwd, env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "haikei: error: model 'selfie-landscape-tflite' needs mediapipe, which this installation of Haikei leaves "
+        "out; choose an ONNX model (see `haikei models`), or install mediapipe into Haikei's Python environment: "
+        "pip install 'mediapipe>=0.10.21' (a checkout: make tflite)"]
+    assert (cwd / "out.mp4").read_bytes() == b"the user's file"
+
+
 def test_installed_run_sends_frames_headless(venv_bin, elsewhere, doctor_video):
     cwd, env = elsewhere
     result = run([venv_bin / "haikei", "run", "--source", doctor_video, "--output", "none", "--frames", "5",
                   "--no-idle-when-unwatched"], cwd, env)
     assert result.returncode == 0, result.stderr
     assert "5 frames sent" in result.stderr
+
+
+def test_installed_wheel_puts_itself_in_the_app_menu(venv_bin, elsewhere):
+    cwd, env = elsewhere
+    result = run([venv_bin / "python", "-m", "haikei.desktop", "install"], cwd, env)
+    assert result.returncode == 0, result.stderr
+    entry = Path(env["HOME"]) / ".local" / "share" / "applications" / "io.github.haikei.Haikei.desktop"
+    assert str(entry) in result.stdout.splitlines()
+    keys = dict(line.split("=", 1) for line in entry.read_text().splitlines() if "=" in line)
+    assert keys["Exec"] == f"{venv_bin / 'haikei'} gui" and keys["TryExec"] == str(venv_bin / "haikei")
+    assert (Path(env["HOME"]) / ".local/share/icons/hicolor/48x48/apps/io.github.haikei.Haikei.png").is_file()

@@ -16,8 +16,15 @@ from haikei.errors import ModelError
 class MediapipeSegmenter(Segmenter):
     def __init__(self, manifest: ModelManifest, threads: int, accelerator: str):
         super().__init__(manifest)
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
+        try:
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+        except ImportError:  # an optional extra (tflite): the shipped models also come as ONNX
+            raise ModelError(
+                f"model {manifest.name!r} needs mediapipe, which this installation of Haikei leaves out",
+                "choose an ONNX model (see `haikei models`), or install mediapipe into Haikei's Python "
+                "environment: pip install 'mediapipe>=0.10.21' (a checkout: make tflite)",
+            ) from None
 
         from haikei.engines.tflite_metadata import with_segmenter_metadata
 
