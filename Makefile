@@ -99,6 +99,7 @@ bundle: $(BUNDLE_STAMP)
 	$(BIN)/python packaging/notices.py --check
 	$(BIN)/python packaging/notices.py --collect build/notices
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/pyinstaller/haikei.spec
+	$(BIN)/python packaging/notices.py --system-libs dist/haikei
 
 test-bundle: bundle $(DEV_STAMP)
 	HAIKEI_BUNDLE=dist/haikei $(BIN)/python -m pytest -p no:cacheprovider tests/test_bundle.py
