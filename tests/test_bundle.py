@@ -17,7 +17,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from conftest import DOCTOR_VIDEO
 
 BUNDLE = os.environ.get("HAIKEI_BUNDLE", "")

@@ -13,7 +13,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from haikei import desktop
 from haikei.errors import HaikeiError
 
@@ -98,9 +97,8 @@ def rgba(image) -> np.ndarray:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_icon_pngs_are_the_tray_icon(qt, size):
-    from PySide6.QtGui import QImage
-
     from haikei.gui.tray import app_icon
+    from PySide6.QtGui import QImage
 
     png = QImage(str(LINUX / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{desktop.APP_ID}.png"))
     assert (png.width(), png.height()) == (size, size)

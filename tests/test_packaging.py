@@ -11,7 +11,6 @@ from pathlib import Path
 
 import cv2
 import pytest
-
 from installed import REPO, build_dists, copy_project, desktop_env, fresh_venv, project_files, run, site_packages_of
 
 SHIPPED = {folder: sorted(p for p in project_files() if p.parent == REPO / folder and p.name != ".gitkeep")
@@ -129,3 +128,17 @@ def test_installed_wheel_puts_itself_in_the_app_menu(venv_bin, elsewhere):
     keys = dict(line.split("=", 1) for line in entry.read_text().splitlines() if "=" in line)
     assert keys["Exec"] == f"{venv_bin / 'haikei'} gui" and keys["TryExec"] == str(venv_bin / "haikei")
     assert (Path(env["HOME"]) / ".local/share/icons/hicolor/48x48/apps/io.github.haikei.Haikei.png").is_file()
+
+
+def test_data_dir_variable_points_haikei_at_other_shipped_data(tmp_path, monkeypatch):
+    from haikei import paths
+    from haikei.catalog import load_catalog
+
+    assert paths.data_root() == REPO  # a checkout (editable install): the repository's own folders
+    (tmp_path / "models").mkdir()
+    for name in ("selfie-landscape.json", "selfie_segmentation_landscape.onnx"):
+        (tmp_path / "models" / name).write_bytes((REPO / "models" / name).read_bytes())
+    monkeypatch.setenv("HAIKEI_DATA_DIR", str(tmp_path))
+    assert paths.shipped_backgrounds_dir() == tmp_path / "backgrounds"
+    catalog = load_catalog([paths.shipped_models_dir()])
+    assert list(catalog.models) == ["selfie-landscape"] and catalog.models["selfie-landscape"].verified()
