@@ -8,10 +8,13 @@ DEV_LOCK := requirements/dev.txt
 STAMP := $(VENV)/.installed-app
 DEV_STAMP := $(VENV)/.installed-dev
 PIPEWIRE_STAMP := $(VENV)/.installed-pipewire
+TFLITE_STAMP := $(VENV)/.installed-tflite
+BUNDLE_STAMP := $(VENV)/.installed-bundle
 LATEST := .venv-latest
 COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: install run test lock check-latest models translations backgrounds clean
+.PHONY: install run test lock check-latest models translations backgrounds clean pipewire tflite bundle test-bundle \
+        install-desktop uninstall-desktop desktop-assets
 
 install: $(STAMP)
 
@@ -30,18 +33,28 @@ $(DEV_STAMP): pyproject.toml $(DEV_LOCK) | $(VENV)/bin/python
 run: install
 	$(BIN)/haikei gui
 
-# The PipeWire extra builds PyGObject (system libraries: see .ci/run); without it those tests skip.
+# The PipeWire extra builds PyGObject when the system has its libraries (see .ci/run); otherwise one line, once,
+# names the packages to add, and those tests skip. `make pipewire`: the extra for `make run`.
 $(PIPEWIRE_STAMP): $(DEV_STAMP)
-	$(BIN)/python -m pip install --quiet -c $(DEV_LOCK) -e '.[dev,pipewire]' && touch $@ \
-	  || echo "make: the PipeWire extra did not install (needs libgirepository1.0-dev libcairo2-dev pkg-config); PipeWire tests will be skipped"
+	@sh packaging/pipewire-extra.sh $(VENV) $@ -c $(DEV_LOCK) -e '.[dev,pipewire]'
+
+pipewire: $(STAMP)
+	@rm -f $(VENV)/.pipewire-extra-told
+	@sh packaging/pipewire-extra.sh $(VENV) $(PIPEWIRE_STAMP) -c $(APP_LOCK) -e '.[pipewire]'
+
+# The mediapipe engine for .tflite models (the shipped models also run as ONNX without it; +~205 MiB).
+tflite: $(TFLITE_STAMP)
+$(TFLITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c $(APP_LOCK) -e '.[tflite]'
+	touch $@
 
 test: $(DEV_STAMP) $(PIPEWIRE_STAMP)
 	$(BIN)/python -m pytest
 
 # Regenerate the lock files: the newest versions pyproject's ranges allow, resolved for this Python.
 lock: $(DEV_STAMP)
-	$(COMPILE) --extra pipewire -o $(APP_LOCK) pyproject.toml
-	$(COMPILE) --extra dev --extra pipewire -o $(DEV_LOCK) pyproject.toml
+	$(COMPILE) --extra pipewire --extra tflite -o $(APP_LOCK) pyproject.toml
+	$(COMPILE) --extra dev --extra pipewire --extra bundle -o $(DEV_LOCK) pyproject.toml
 
 # Drift caught by us, not by users: a venv of the newest releases pyproject allows (no lock) runs the
 # GUI and paint tests; then each package with a known-break bound is lifted to its newest release and
@@ -76,5 +89,33 @@ translations: install
 backgrounds: install
 	$(BIN)/python -m haikei.tools.make_backgrounds backgrounds
 
+# The standalone app (PyInstaller, one folder: dist/haikei/haikei; dist/Haikei.app on macOS), with the licences of
+# what it redistributes; `make test-bundle` runs its commands in an empty environment (docs/install.md).
+$(BUNDLE_STAMP): $(STAMP) $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet -c $(DEV_LOCK) -e '.[bundle]'
+	touch $@
+
+bundle: $(BUNDLE_STAMP)
+	$(BIN)/python packaging/notices.py --check
+	$(BIN)/python packaging/notices.py --collect build/notices
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/pyinstaller/haikei.spec
+	$(BIN)/python packaging/notices.py --system-libs dist/haikei
+
+test-bundle: bundle $(DEV_STAMP)
+	HAIKEI_BUNDLE=dist/haikei $(BIN)/python -m pytest -p no:cacheprovider tests/test_bundle.py
+
+# The menu entry, icons and AppStream metadata in ~/.local/share, for this user (`uninstall-desktop` removes them).
+install-desktop: install
+	$(BIN)/python -m haikei.desktop install
+
+uninstall-desktop: install
+	$(BIN)/python -m haikei.desktop uninstall
+
+# Regenerate the icon (SVG + PNGs) and the AppStream screenshots (the app's own --screenshot, on VIDEO).
+VIDEO ?= ../shared/data/videos/Doctor-26732.mp4
+desktop-assets: install
+	$(BIN)/python packaging/make_desktop_assets.py icons
+	$(BIN)/python packaging/make_desktop_assets.py screenshots $(VIDEO) $(BIN)/haikei
+
 clean:
-	rm -rf $(VENV) $(LATEST) .pytest_cache app/*.egg-info
+	rm -rf $(VENV) $(LATEST) .pytest_cache app/*.egg-info build dist

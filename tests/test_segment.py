@@ -93,9 +93,10 @@ def test_a_missing_library_disables_only_its_engine():
     results = probe("mediapipe")["results"]
     assert results["selfie-landscape"] == "opened"
     assert results["selfie-landscape-tflite"] == (
-        "ModelError: model 'selfie-landscape-tflite' needs the mediapipe engine, which cannot load: "
-        "mediapipe is not installed; pip install mediapipe"
+        "ModelError: model 'selfie-landscape-tflite' needs mediapipe, which this installation of Haikei leaves out; "
+        "choose another model (see `haikei models`), or install mediapipe into Haikei's Python environment: "
+        "pip install mediapipe"
     )
     results = probe("onnxruntime")["results"]
     assert results["selfie-landscape-tflite"] == "opened"
-    assert results["selfie-landscape"].startswith("ModelError: model 'selfie-landscape' needs the onnxruntime engine")
+    assert results["selfie-landscape"].startswith("ModelError: model 'selfie-landscape' needs onnxruntime")

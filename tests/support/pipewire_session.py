@@ -33,7 +33,7 @@ def gstreamer_problem() -> str | None:
         gi.require_version("Gst", "1.0")
         from gi.repository import Gst
     except (ImportError, ValueError) as exc:
-        return f"PyGObject/GStreamer missing ({exc}): pip install 'haikei[pipewire]'"
+        return f"PyGObject/GStreamer missing ({exc}): make pipewire (or pip install 'PyGObject>=3.42,<3.51')"
     Gst.init(None)
     for element in ("pipewiresink", "pipewiresrc", "videoconvert", "appsink"):
         if Gst.ElementFactory.find(element) is None:

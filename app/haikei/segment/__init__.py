@@ -28,8 +28,8 @@ def open_segmenter(manifest: ModelManifest, threads: int = 1, accelerator: str =
     except ImportError as exc:  # the engine's library is missing: only its models are unavailable
         missing = exc.name or str(exc)
         raise ModelError(
-            f"model {manifest.name!r} needs the {manifest.engine} engine, "
-            f"which cannot load: {missing} is not installed",
+            f"model {manifest.name!r} needs {missing}, which this installation of Haikei leaves out",
+            f"choose another model (see `haikei models`), or install {missing} into Haikei's Python environment: "
             f"pip install {missing}",
         ) from None
     return engine(manifest, threads, accelerator)
