@@ -153,10 +153,10 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
 
     before = settled(qtbot, sink)
     w = app.window
-    w.model_box.setCurrentIndex(w.model_box.findData("selfie-general"))
+    w.model_box.setCurrentIndex(w.model_box.findData("selfie-landscape"))
     w.model_box.activated.emit(w.model_box.currentIndex())
     after = assert_output(qtbot, app, sink)
-    assert app.controller.settings.model == "selfie-general"
+    assert app.controller.settings.model == "selfie-landscape"
     assert np.abs(after.astype(int) - before.astype(int)).max() > 30  # a different mask edge
 
     w.preset_box.setCurrentIndex(w.preset_box.findData("speed"))
@@ -268,7 +268,7 @@ def test_corrupt_settings_give_defaults_a_warning_and_a_backup(qtbot, make_app):
     backups = sorted(p.name for p in settings_path().parent.glob("*.broken-*"))
     assert len(backups) == 2
     assert (settings_path().parent / backups[1]).read_text() == "{not json"
-    assert app.controller.settings.model == "selfie-landscape" and app.state.hide_to_tray is True
+    assert app.controller.settings.model == "selfie-general" and app.state.hide_to_tray is True
     assert_output(qtbot, app, sink)
 
 

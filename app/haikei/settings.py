@@ -119,7 +119,11 @@ class Settings:
     source: str = knob(
         "0", label="Source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)"
     )
-    model: str = knob("selfie-landscape", label="Model", help="segmentation model (see `haikei models`)")
+    model: str = knob(
+        "selfie-general",
+        label="Model",
+        help="segmentation model (see `haikei models`; default selfie-general, the accurate one)",
+    )
     background: str = knob(
         "blur", label="Background", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none"
     )
