@@ -90,7 +90,7 @@ class FrameProcessor:
             self.segmenter = self._open_model(settings)
             self.warnings.append(ModelError(f"{exc.message}; using {DEFAULT_MODEL} instead", exc.fix))
         try:
-            self.composer = Composer(BackgroundSpec.parse(settings.background).open())
+            self.composer = Composer(BackgroundSpec.parse(settings.background).open(settings.soften))
         except HaikeiError:
             self.segmenter.close()
             raise
@@ -117,12 +117,14 @@ class FrameProcessor:
                 self.reuse.reset()
         if settings.background != old.background:
             try:
-                background = BackgroundSpec.parse(settings.background).open()
+                background = BackgroundSpec.parse(settings.background).open(settings.soften)
             except HaikeiError as exc:
                 errors.append(exc)
                 settings = settings.replace(background=old.background)
             else:
                 self.composer.swap(background)
+        if settings.soften != old.soften:
+            self.composer.background.set_soften(settings.soften)
         self.settings = settings
         return errors
 

@@ -175,6 +175,18 @@ class Settings:
         PRESETS["balanced"]["decontaminate"], label="Edge colour cleanup", range=(0.0, 1.0), step=0.1
     )
 
+    # Backgrounds (the window's gallery, #17).
+    #: An image or video background blurred as if out of focus behind the person (0 = sharp); see
+    #: haikei.compose.backgrounds.soften_picture.
+    soften: float = knob(
+        0.0,
+        label="Soften the picture",
+        help="blur an image or video background as if it were out of focus behind you, as in a photo "
+        "taken with a wide-open lens (0 = sharp, 1 = strongly)",
+        range=(0.0, 1.0),
+        step=0.05,
+    )
+
     def __post_init__(self) -> None:
         _validate(self)
 
