@@ -259,6 +259,18 @@ def check_gl_libraries(settings: Settings) -> list[Check]:
     return [Check("GL libraries (mediapipe models)", True, ", ".join(GL_LIBRARIES), required=required)]
 
 
+def check_font(settings: Settings) -> list[Check]:
+    """A font that covers the window's language (Japanese without a CJK font is all empty boxes)."""
+    language = qt_platform.ui_language()
+    name = f"font for the window's language ({language})"
+    if language not in qt_platform.FONT_PACKAGES:
+        return [Check(name, True, "the window speaks English here: any font shows it")]
+    problem = qt_platform.font_problem(language)
+    if problem is not None:
+        return [Check(name, False, problem[0], problem[1])]
+    return [Check(name, True, "an installed font covers it")]
+
+
 CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_camera,
     check_virtual_camera,
@@ -266,6 +278,7 @@ CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_models,
     check_qt,
     check_gl_libraries,
+    check_font,
 ]
 
 
