@@ -33,7 +33,7 @@ from haikei.errors import OutputError
 from haikei.gui import output_panel
 from haikei.gui.app import HaikeiGui, start_app
 from haikei.gui.gallery import CELL, ROWS
-from haikei.gui.i18n import install_translator, remove_translator, tr
+from haikei.gui.i18n import FOLDER, install_translator, remove_translator, tr
 from haikei.gui.main_window import SIDE_MAX, SIDE_MIN
 from haikei.gui.output_panel import OutputState, describe
 from haikei.settings import KNOBS
@@ -245,7 +245,8 @@ KEPT = {
     "Teams", "Chime", "ONNX", "Runtime", "TensorFlow", "Lite", "MediaPipe", "GStreamer", "PyGObject",
     "v4l2loopback", "FPS", "CPU", "fps", "px", "ms", "Ctrl", "about", "config", "chrome", "flags", "enable",
     "webrtc", "pipewire", "camera", "media", "allow", "onnx", "tflite", "selfie", "segmentation", "landscape",
-    "mp4", "Doctor", "Recording", "Camera", "jpg", "webm", "video",
+    "mp4", "Doctor", "Recording", "Camera", "jpg", "webm", "video", "loopback", "Web",
+    "support", "Enabled", "true",  # the names of the browsers' settings, as the browsers show them
 }  # fmt: skip
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -278,6 +279,25 @@ def japanese(qapp):
     assert tr("Background") == "Background"
 
 
+def test_no_visible_text_stays_english_in_japanese(qtbot, make_app, japanese):
+    """Every label, button, title, list entry, menu item and tooltip the user can see, with the output in
+    trouble (no virtual camera), the stats shown and Advanced open."""
+    app, _ = make_app(sink=None, output="vcam", model="selfie-landscape")
+    qtbot.waitUntil(lambda: app.controller.output_state().problem is not None, timeout=10000)
+    w = app.window
+    w.show_advanced(True)
+    app.refresh_status()
+    qtbot.waitUntil(lambda: bool(w.preview._stats_lines), timeout=5000)
+    texts = [t for widget in [w, *visible_widgets(w)] for t in widget_texts(widget)]
+    texts += [w.preview.message, *(name for name, _ in w.preview._stats_lines)]
+    menus = [app.tray.menu, app.tray.background_menu]
+    texts += [a.text() for menu in menus for a in menu.actions()]
+    texts.remove(PORTRAIT.name)  # the source: a file, by its name
+    leftovers = {t: english_in(t) for t in texts if english_in(t)}
+    assert len(texts) > 150 and leftovers == {}
+    assert "仮想カメラ" in w.output_panel.headline.text()
+
+
 def translatable_strings() -> set[str]:
     """Every string literal passed to tr() in the GUI code, implicit concatenations joined (ast)."""
     found = set()
@@ -287,6 +307,27 @@ def translatable_strings() -> set[str]:
                 if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     found.add(node.args[0].value)
     return found
+
+
+def test_every_ui_string_is_translated():
+    """Each tr("...") in the GUI code and each setting's label, help and choice names shown in the window
+    has a finished Japanese translation in the .ts file, and the .qm is compiled from it."""
+    from xml.etree import ElementTree
+
+    from haikei.gui.advanced import SHOWN
+
+    used = translatable_strings()
+    for name in (*SHOWN, "soften", "preset"):
+        knob = KNOBS[name]
+        used |= {knob.label, knob.help, *knob.choice_labels} | ({knob.unit} if knob.unit else set())
+    ts = ElementTree.parse(FOLDER / "haikei_ja.ts")
+    translated = {
+        m.findtext("source"): m.findtext("translation")
+        for m in ts.iter("message")
+        if m.find("translation").get("type") not in ("unfinished", "vanished", "obsolete")
+    }
+    assert sorted(s for s in used if not translated.get(s)) == []
+    assert (FOLDER / "haikei_ja.qm").stat().st_mtime >= (FOLDER / "haikei_ja.ts").stat().st_mtime - 1
 
 
 def test_a_language_without_a_font_falls_back_to_english_and_says_how(qapp, monkeypatch):
