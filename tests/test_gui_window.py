@@ -128,6 +128,19 @@ def test_the_panel_says_who_is_watching_and_what_is_wrong(qapp):
         assert "--" not in state.headline + state.advice
 
 
+def test_the_panel_names_who_reads_the_output_when_the_output_can_tell(qtbot, make_app, monkeypatch):
+    """The engine's output status lists its readers (where the backend can tell): the panel names them."""
+    from types import SimpleNamespace
+
+    app, _ = make_app(output="vcam")
+    engine = app.controller.engine
+    monkeypatch.setattr(
+        engine, "output_status", lambda: SimpleNamespace(attached=True, description="", problem=None, readers=["Zoom"])
+    )
+    app.refresh_status()
+    assert app.window.output_panel.headline.text() == "● Zoom is using the camera"
+
+
 def visible_widgets(root: QWidget) -> list[QWidget]:
     return [w for w in root.findChildren(QWidget) if w.isVisibleTo(root)]
 
