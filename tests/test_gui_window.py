@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
+    QBoxLayout,
     QComboBox,
     QGroupBox,
     QLabel,
@@ -191,6 +192,10 @@ def test_the_gallery_wraps_to_whole_tiles_and_the_preview_takes_the_room(qtbot, 
         assert gallery.gridSize().width() >= CELL.width()
         assert SIDE_MIN <= w.side.width() <= SIDE_MAX
         sizes[size] = (w.preview.width(), w.preview.height(), gallery.height(), gallery.columns())
+        stacked = w.toolbar.rows.direction() == QBoxLayout.Direction.TopToBottom
+        assert stacked == (size[0] < 1000), size  # the buttons under the preview: one row where they fit
+        for button in (w.effect_button, w.pause_button, w.stats_box):  # never cut
+            assert button.parentWidget() is w.toolbar and w.toolbar.rect().contains(button.geometry()), size
     gallery.verticalScrollBar().setValue(gallery.gridSize().height() // 2)  # half a row scrolled…
     gallery.wheelEvent(wheel_event(-120))  # …and one notch: whole rows again
     assert gallery.verticalScrollBar().value() % gallery.gridSize().height() == 0 and tiles_fit(gallery)

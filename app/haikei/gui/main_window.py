@@ -111,17 +111,19 @@ def narrow_combo() -> QComboBox:
 
 
 class WrapBar(QWidget):
-    """Two groups of controls side by side (the second at the right end), or one above the other where
-    the width does not hold both: the window may be narrower than one row of them."""
+    """Two groups of controls side by side (the second at the right end, or with ``stretch`` each taking
+    half), or one above the other where the width does not hold both: the window may be narrower than
+    one row of them."""
+
+    GAP = 16
 
     def __init__(self, first: QHBoxLayout, second: QHBoxLayout, stretch: bool = False):
         super().__init__()
         self.rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.rows.setContentsMargins(0, 0, 0, 0)
         self._groups = (first, second)
-        self._stretch = stretch
         self.rows.addLayout(first, 1 if stretch else 0)
-        self.gap = QSpacerItem(16, 0, QSizePolicy.Policy.Expanding if not stretch else QSizePolicy.Policy.Fixed)
+        self.gap = QSpacerItem(self.GAP, 0, QSizePolicy.Policy.Fixed if stretch else QSizePolicy.Policy.Expanding)
         self.rows.addItem(self.gap)
         self.rows.addLayout(second, 1 if stretch else 0)
         # as narrow as each group alone: the rows are stacked below the width of both
@@ -130,7 +132,7 @@ class WrapBar(QWidget):
 
     def one_row_width(self) -> int:
         first, second = self._groups
-        return first.sizeHint().width() + second.sizeHint().width() + 16 + self.rows.spacing() * 2
+        return first.sizeHint().width() + second.sizeHint().width() + self.GAP + self.rows.spacing() * 2
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -138,7 +140,7 @@ class WrapBar(QWidget):
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.rows.direction() != direction:
             self.rows.setDirection(direction)
-            self.gap.changeSize(16 if wide else 0, 0, self.gap.sizePolicy().horizontalPolicy())
+            self.gap.changeSize(self.GAP if wide else 0, 0, self.gap.sizePolicy().horizontalPolicy())
             self.rows.invalidate()
             self.updateGeometry()
 
