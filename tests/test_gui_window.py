@@ -250,6 +250,26 @@ def test_in_tray_without_a_tray_shows_the_window(qtbot, make_app):
         app.shutdown()
 
 
+def test_quitting_while_the_engine_starts_leaves_no_engine_running(qtbot):
+    """Quit at once (as with --tray and Quit, or a window closed at start): the engine that was still
+    opening stops as soon as it has opened; no thread keeps reading the camera or running the model."""
+    import threading
+
+    need_shared(PORTRAIT)
+    app = HaikeiGui({"source": str(PORTRAIT), "output": "none"}, use_system_tray=False, persist=False)
+    qtbot.addWidget(app.window)
+    app.show()
+    app.shutdown()
+
+    def engine_threads():
+        names = ("haikei-gui-start", "haikei-capture", "haikei-segment", "haikei-process", "haikei-idle")
+        return [t.name for t in threading.enumerate() if t.name in names]
+
+    qtbot.waitUntil(lambda: engine_threads() == [], timeout=20000)
+    qtbot.wait(300)
+    assert engine_threads() == [] and app.controller.engine is None
+
+
 def test_the_app_names_its_desktop_file(qapp):
     app, warnings = start_app()
     assert app.desktopFileName() == desktop.APP_ID and warnings == []

@@ -92,6 +92,8 @@ class EngineController(QObject):
         self.cpu_percent = 0.0
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
         self._problem_kinds: dict[tuple[str, str], str] = {}
+        self._start_lock = threading.Lock()
+        self._stopped = False
         #: The model the engine could not load and replaced (the last one), for the window to explain.
         self.model_refused: str | None = None
         self._camera_names: dict[str, str] = {}
@@ -172,7 +174,7 @@ class EngineController(QObject):
     # -- engine lifecycle -----------------------------------------------------------------
     def start(self) -> None:
         """Open source, model and output on a helper thread: a slow camera never blocks the window."""
-        if self._starting or self.engine is not None:
+        if self._stopped or self._starting or self.engine is not None:
             return
         self._starting = True
         settings = self._settings
@@ -195,10 +197,16 @@ class EngineController(QObject):
         except HaikeiError as exc:
             self.started.emit(exc)
             return
-        self._pending_engine = engine
+        with self._start_lock:
+            if self._stopped:  # the app stopped while this engine was starting: nobody will use it
+                engine.stop()
+                return
+            self._pending_engine = engine
         self.started.emit(None)
 
     def _on_started(self, error: HaikeiError | None) -> None:
+        if self._stopped:
+            return
         self._starting = False
         self.start_error = error
         if error is not None:
@@ -230,6 +238,12 @@ class EngineController(QObject):
             self.save()
 
     def stop(self) -> None:
+        """Release the engine, also one still starting (it stops as soon as it has started)."""
+        with self._start_lock:
+            self._stopped = True
+            pending = self.__dict__.pop("_pending_engine", None)
+        if pending is not None:
+            pending.stop()
         if self.idle is not None:
             self.idle.stop()
             self.idle = None
