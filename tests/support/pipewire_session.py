@@ -27,6 +27,9 @@ def missing_programs() -> list[str]:
 
 def gstreamer_problem() -> str | None:
     """Why the in-process GStreamer PipeWire elements cannot be used, or ``None``."""
+    from haikei.outputs.vcam import bind_native_backend
+
+    bind_native_backend()  # as the app does before GStreamer loads: a virtual camera's error stays an error
     try:
         import gi
 

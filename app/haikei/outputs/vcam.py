@@ -245,3 +245,23 @@ class InotifyReaderWatcher(ReaderWatcher):
                 self._set(bool(self.readers()))
         finally:
             os.close(fd)
+
+
+def bind_native_backend() -> None:
+    """Load pyvirtualcam's native Linux backend now, its symbols bound at once (``RTLD_NOW``), in a process
+    that may also load GStreamer (the window, which can switch between the virtual and the PipeWire camera).
+
+    GStreamer brings libunwind into the process's global symbols; a C++ exception the backend throws later
+    (no device, a busy one) would unwind through libunwind's ``_Unwind_Resume`` and abort the whole process
+    ("terminate called without an active exception") instead of raising a Python error. Bound before
+    GStreamer loads, the backend keeps libgcc's unwinder. Without pyvirtualcam this does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(flags | os.RTLD_NOW)
+    try:
+        import pyvirtualcam  # noqa: F401 - imports the native backends
+    except ImportError:
+        pass
+    finally:
+        sys.setdlopenflags(flags)
