@@ -207,3 +207,67 @@ def test_run_says_how_to_get_the_pipewire_extra_when_it_is_missing(doctor_video)
         "pip install 'haikei[pipewire]', and the system packages (Debian/Ubuntu: sudo apt install "
         "gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)"
     )
+
+
+# Runs in its own process (a crash must fail the test, not end the suite): opens the PipeWire camera,
+# says so, and sends frames only once the test has linked a consumer to it.
+EARLY_CONSUMER_PRODUCER = r"""
+import sys, time
+import numpy as np
+from haikei.outputs import open_sink
+sink = open_sink("pipewire", (320, 240), 30)
+print("open", flush=True)
+sys.stdin.readline()  # the test links a consumer before the first frame
+frame = np.full((240, 320, 3), (40, 180, 220), np.uint8)
+for index in range(120):
+    sink.send(frame)
+    time.sleep(1 / 30)
+sink.close()
+print("closed", flush=True)
+"""
+
+
+def links_from_haikei(session) -> list[dict]:
+    dump = session.dump()
+    ours = {
+        o["id"]
+        for o in dump
+        if o.get("type", "").endswith(":Node")
+        and ((o.get("info") or {}).get("props") or {}).get("node.name") == "haikei"
+    }
+    return [
+        o for o in dump if o.get("type", "").endswith(":Link") and (o.get("info") or {}).get("output-node-id") in ours
+    ]
+
+
+def test_a_consumer_that_links_before_the_first_frame_gets_frames(pipewire, tmp_path):
+    """Regression: GStreamer's pipewiresink crashed the process (SIGSEGV) on the first frame pushed after
+    a consumer had linked to a node that had never had a buffer."""
+    producer = subprocess.Popen(
+        [sys.executable, "-c", EARLY_CONSUMER_PRODUCER],
+        env=os.environ.copy(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out = tmp_path / "early.npz"
+    consumer = None
+    try:
+        assert producer.stdout.readline().strip() == "open", producer.stderr.read()
+        consumer = subprocess.Popen(
+            [sys.executable, str(CONSUMER), "haikei", "30", str(out)], env=os.environ.copy(), stderr=subprocess.PIPE
+        )
+        wait_until(lambda: links_from_haikei(pipewire), 30, "the consumer never linked to Haikei's node")
+        producer.stdin.write("go\n")
+        producer.stdin.flush()
+        _, stderr = producer.communicate(timeout=60)
+        assert producer.returncode == 0, f"the producer ended with {producer.returncode}: {stderr[-2000:]}"
+        assert consumer.wait(30) == 0, consumer.stderr.read()
+    finally:
+        for process in (producer, consumer):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    with np.load(out) as data:
+        assert len(data["frames"]) == 30

@@ -93,6 +93,9 @@ class PipeWireCameraSink(Sink):
             problem = self._bus_error() or "the pipeline did not start"
             self.pipeline.set_state(Gst.State.NULL)
             raise OutputError(f"cannot publish the PipeWire camera ({problem})", NOT_RUNNING_FIX)
+        # pipewiresink crashes the process on the first buffer pushed after a consumer linked to a node that
+        # never had one: prime it with a black frame before any consumer can link.
+        self.send(np.zeros((height, width, 3), np.uint8))
         self.pixel_format = I420
         self.description = f'PipeWire camera "{name}" (I420)'
 
