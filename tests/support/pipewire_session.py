@@ -19,6 +19,11 @@ from pathlib import Path
 import pytest
 
 PROGRAMS = ("dbus-daemon", "pipewire", "wireplumber", "pw-dump")
+#: Python code that makes libpipewire look uninstalled to the process running it.
+HIDE_LIBPIPEWIRE = (
+    "import ctypes, ctypes.util, sys; real_cdll = ctypes.CDLL; ctypes.util.find_library = lambda name: None; "
+    "ctypes.CDLL = lambda name, *a, **k: real_cdll(name.replace('pipewire', 'missing'), *a, **k)"
+)
 
 
 def missing_programs() -> list[str]:

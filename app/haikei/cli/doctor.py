@@ -118,10 +118,11 @@ def check_virtual_camera(settings: Settings) -> list[Check]:
 def check_pipewire(settings: Settings) -> list[Check]:
     if not sys.platform.startswith("linux"):
         return []
+    from haikei.outputs import libpipewire
     from haikei.outputs.pipewire import (
+        MISSING_FIX,
         NOT_RUNNING_FIX,
         PipeWireCameraSink,
-        load_gstreamer,
         pipewire_running,
         pipewire_socket,
     )
@@ -129,9 +130,9 @@ def check_pipewire(settings: Settings) -> list[Check]:
     name = "PipeWire camera"
     required = output_kind(settings.output) == "pipewire"
     try:
-        load_gstreamer()
-    except HaikeiError as exc:
-        return [Check(name, False, exc.message, exc.fix, required)]
+        libpipewire.load()
+    except OSError:
+        return [Check(name, False, "PipeWire's client library libpipewire-0.3 is not installed", MISSING_FIX, required)]
     if not pipewire_running():
         return [
             Check(name, False, f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX, required)

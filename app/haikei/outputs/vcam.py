@@ -16,6 +16,7 @@ import numpy as np
 
 from haikei.errors import OutputError
 from haikei.outputs.base import ReaderWatcher, Sink
+from haikei.outputs.readers import process_name, sorted_names
 
 IN_OPEN, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE = 0x20, 0x08, 0x10
 
@@ -213,8 +214,8 @@ class InotifyReaderWatcher(ReaderWatcher):
     """Readers of a v4l2loopback device node (or of a stand-in file, for tests).
 
     inotify's IN_OPEN / IN_CLOSE wake it up (no polling, as Linux-Fake-Background-Webcam does); the
-    readers are then counted in /proc, which leaves out our own process: the writer's own opens of
-    the node, and reopening it, are not readers.
+    readers are then found in /proc, which leaves out our own process: the writer's own opens of
+    the node, and reopening it, are not readers. They are named by their programs.
     """
 
     def __init__(self, path: str | os.PathLike, exclude_pid: int | None = None):
@@ -222,8 +223,9 @@ class InotifyReaderWatcher(ReaderWatcher):
         self.path = Path(path)
         self.exclude_pid = os.getpid() if exclude_pid is None else exclude_pid
 
-    def readers(self) -> list[int]:
-        return processes_holding(self.path, self.exclude_pid)
+    def _look(self) -> None:
+        pids = processes_holding(self.path, self.exclude_pid)
+        self._set(bool(pids), sorted_names(process_name(pid) for pid in pids))
 
     def _run(self) -> None:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -233,7 +235,7 @@ class InotifyReaderWatcher(ReaderWatcher):
         try:
             if libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0:
                 return
-            self._set(bool(self.readers()))
+            self._look()
             while not self._stop.is_set():
                 ready, _, _ = select.select([fd], [], [], 0.25)
                 if not ready:
@@ -242,6 +244,6 @@ class InotifyReaderWatcher(ReaderWatcher):
                     os.read(fd, 65536)  # the events only wake us; /proc has the truth
                 except BlockingIOError:
                     continue
-                self._set(bool(self.readers()))
+                self._look()
         finally:
             os.close(fd)
