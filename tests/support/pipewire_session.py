@@ -73,7 +73,7 @@ def gstreamer_problem() -> str | None:
     return None
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Even if the test process crashes, the session's processes end with it (PR_SET_PDEATHSIG); each
     in its own process group, so a Ctrl-C reaches the test process alone, which stops them in order."""
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)
@@ -181,7 +181,7 @@ class PipeWireSession:
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
             **kw,
         )
         log.close()
