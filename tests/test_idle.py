@@ -100,9 +100,9 @@ def test_v4l2loopback_idles_until_a_reader_opens_the_device(tmp_path, doctor_vid
         child.kill()
         child.wait()
     assert child.returncode == 0, child.stderr.read()
-    assert summary["sink"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
+    assert summary["sink"] == "virtual camera /dev/video0 (v4l2loopback, YUYV)"
     meta = device.read_fmt()
-    assert (meta["width"], meta["height"], meta["pixelformat"], meta["bad_writes"]) == (W, H, "YU12", 0)
+    assert (meta["width"], meta["height"], meta["pixelformat"], meta["bad_writes"]) == (W, H, "YUYV", 0)
     frames = device.frames_rgb(W, H)
     assert len(frames) == meta["frames"] == summary["sent"]
     kinds = [classify(frame) for frame in frames]

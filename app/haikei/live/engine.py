@@ -169,9 +169,9 @@ class Engine:
     def _open_output(self, s: Settings) -> Sink:
         """The output a spec names; with ``wait_for_output`` a missing device is retried, not fatal."""
         if not self._wait_for_output:
-            return open_sink(s.output, (s.width, s.height), s.fps)
+            return open_sink(s.output, (s.width, s.height), s.fps, s.vcam_format)
         return ReconnectingSink(
-            lambda: open_sink(s.output, (s.width, s.height), s.fps),
+            lambda: open_sink(s.output, (s.width, s.height), s.fps, s.vcam_format),
             on_change=lambda problem: problem and self._report(problem),
         )
 
