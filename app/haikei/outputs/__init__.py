@@ -2,7 +2,7 @@
 ``none``, or else a video file path.
 
 The registry names each backend's class as ``"module:Class"`` and imports it only when that output is
-opened: a missing optional dependency (PyGObject for the PipeWire camera) disables that output alone,
+opened: a missing optional library (pyvirtualcam, or libpipewire for the PipeWire camera) disables that output alone,
 with its own message. Every sink keeps the contract of :class:`haikei.outputs.base.Sink`.
 """
 
