@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from haikei.outputs.pipewire import PipeWireReaderWatcher
-from support.browser import BrowserCrashed, chromium, open_camera_page
+from support.browser import BrowserCrashed, chromium, kill_group, open_camera_page
 from support.pipewire_session import die_with_parent, stop_process
 
 GREEN = (0, 255, 0)
@@ -26,8 +26,10 @@ SIZES = ((640, 360), (1280, 720))  # the second is Haikei's configured size, the
 WANTED_FPS = 25
 #: Of what Haikei sent, the share the browser must receive: the camera path loses (almost) nothing.
 DELIVERED_SHARE = 0.85
-#: Below this the camera path is broken, however busy the machine.
-FLOOR_FPS = 12
+#: Below this the camera stalls, however busy the machine. Haikei's own rate is what a busy machine
+#: lowers: its engine has sent 12-13 fps at 1280x720 beside a browser, niced on 2 shared cores at a load
+#: average of 9-11 (and the load there reaches 17); the share above is what tests the camera path.
+FLOOR_FPS = 5
 
 
 class Producer:
@@ -61,6 +63,17 @@ class Producer:
         2 s before it, printed once a second, so at least 1 s of the two)."""
         return next((fps for at, fps in self.rates if until <= at), 0.0)
 
+    def alive(self) -> bool:
+        """True while Haikei runs; its output in the error if it ended."""
+        if self.process.poll() is not None:
+            self._reader.join(5)
+            raise AssertionError(f"haikei run ended ({self.process.returncode}):\n" + "".join(self.lines))
+        return True
+
+    @staticmethod
+    def has_node(desktop) -> bool:
+        return any((n.get("props") or {}).get("node.name") == "haikei" for n in desktop.nodes())
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -70,20 +83,29 @@ class Producer:
                 pass
         stop_process(self.process)
         self._reader.join(5)
+        kill_group(self.process.pid)  # anything Haikei started (its pw-dump) that outlived it
 
 
 def read_once_more_after_a_crash(desktop, **query) -> dict:
     """Chromium 156's own capture code sometimes aborts (an RTC_CHECK on a race in
-    video_capture_pipewire.cc): one more browser, once PipeWire has dropped the dead one's link (a
-    browser linking earlier would get the mode the dead one picked)."""
+    video_capture_pipewire.cc), or fails to start its capture (NotReadableError) once in a while on a
+    busy machine: one more browser, once PipeWire has dropped the first one's link (a browser linking
+    earlier would get the mode the first one picked). A camera that fails twice fails the test."""
     try:
-        return open_camera_page(desktop, **query)
+        report = open_camera_page(desktop, **query)
+        if "error" not in report:
+            return report
+        failure = report["error"]
     except BrowserCrashed as crash:
-        desktop.wait(lambda: not desktop.links_from("haikei"), "the crashed browser's link to go", 10)
-        return {**open_camera_page(desktop, **query), "crashed_before": str(crash)}
+        failure = str(crash)
+    desktop.wait(lambda: not desktop.links_from("haikei"), "the first browser's link to go", 10)
+    return {**open_camera_page(desktop, **query), "failed_before": failure}
 
 
-@pytest.mark.skipif(chromium() is None and not os.environ.get("HAIKEI_REQUIRE_PIPEWIRE"), reason="no chromium")
+@pytest.mark.skipif(
+    chromium() is None and not os.environ.get("HAIKEI_REQUIRE_PIPEWIRE"),
+    reason="chromium is not installed (apt install chromium)",
+)
 def test_chromium_picks_the_haikei_camera_in_its_native_sizes(desktop, doctor_video, record_property):
     """Per requested size, a fresh Chromium (a capture restart inside one Chromium is where its crash
     hits most): the camera is listed as "Haikei", opens in the size asked natively (resize mode
@@ -95,7 +117,8 @@ def test_chromium_picks_the_haikei_camera_in_its_native_sizes(desktop, doctor_vi
     browser beside it the engine has made 15-31 fps while the camera path delivered every frame it
     was given; a fixed 25 fps would then fail on the engine's speed, which `haikei bench` measures,
     not on the camera. So the browser's rate is compared with Haikei's own (``--stats``, over the same
-    seconds): it must receive ≥ 85 % of it, ≥ 25 fps when that is ≥ 25/0.85, and never < 12 fps.
+    seconds): it must receive ≥ 85 % of it, ≥ 25 fps when that is ≥ 25/0.85, and never < 5 fps; and
+    the mode it opened must be the 30 fps one (a 15 fps pick would halve the rate by design).
     """
     assert chromium(), "chromium is not installed (apt install chromium)"
     producer = Producer(
@@ -119,7 +142,7 @@ def test_chromium_picks_the_haikei_camera_in_its_native_sizes(desktop, doctor_vi
     seen: set[tuple[str, ...]] = set()
     reports = []
     try:
-        desktop.wait(lambda: any(n["props"].get("node.name") == "haikei" for n in desktop.nodes()), "Haikei's node", 60)
+        desktop.wait(lambda: producer.alive() and producer.has_node(desktop), "Haikei's node", 60)
         readers.start(lambda: seen.add(readers.readers))
         for width, height in SIZES:
             report = read_once_more_after_a_crash(desktop, width=width, height=height, expect="00ff00")
@@ -127,9 +150,13 @@ def test_chromium_picks_the_haikei_camera_in_its_native_sizes(desktop, doctor_vi
             reports.append(report)
             # The next browser gets its own mode only once this one's link is gone.
             desktop.wait(lambda: not desktop.links_from("haikei"), "the browser's link to go", 10)
-        assert producer.process.poll() is None, "".join(producer.lines)
+        producer.alive()
         for report in reports:
-            desktop.wait(lambda: producer.rates[-1][0] > report["received_at"], "Haikei's frame rate", 5)  # noqa: B023
+            desktop.wait(
+                lambda: producer.alive() and producer.rates and producer.rates[-1][0] > report["received_at"],  # noqa: B023
+                "Haikei's frame rate",
+                5,
+            )
             report["sent_fps"] = producer.sent_fps(report["received_at"])
     finally:
         readers.stop()
@@ -138,12 +165,15 @@ def test_chromium_picks_the_haikei_camera_in_its_native_sizes(desktop, doctor_vi
     print(
         "\n"
         + "\n".join(
-            f"Chromium {r['width']}x{r['height']}: {r['fps']:.1f} fps, Haikei sent {r['sent_fps']:.1f}" for r in reports
+            f"Chromium {r['width']}x{r['height']} at {r['frameRate']} fps: received {r['fps']:.1f} fps, "
+            f"Haikei sent {r['sent_fps']:.1f}; attempts {r['attempts']}, colour after {r['colourAfter']:.2f} s"
+            for r in reports
         )
     )
     for (width, height), report in zip(SIZES, reports):
         assert report["label"] == "Haikei"
         assert (report["width"], report["height"], report["resizeMode"]) == (width, height, "none"), report
+        assert report["frameRate"] == 30, report
         assert np.abs(np.array(report["corner"]) - GREEN).max() <= 40, report
         assert report["fps"] >= FLOOR_FPS, report
         assert report["fps"] >= min(WANTED_FPS, DELIVERED_SHARE * report["sent_fps"]), report

@@ -115,7 +115,12 @@ def stop_browser(browser: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             browser.kill()
             browser.wait()
-    for pid in process_group(browser.pid):
+    kill_group(browser.pid)
+
+
+def kill_group(pgid: int) -> None:
+    """KILL, each by its PID, the processes left in group ``pgid`` (every test child leads its own group)."""
+    for pid in process_group(pgid):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -143,7 +148,9 @@ def open_camera_page(session: PipeWireSession, timeout: float = 60.0, **query) -
             fatal = [line for line in log_path.read_text(errors="replace").splitlines() if ":FATAL:" in line]
             if fatal:
                 raise BrowserCrashed(fatal[0])
-            if time.monotonic() > deadline or browser.poll() is not None:
+            if browser.poll() is not None:
+                raise RuntimeError(f"Chromium ended ({browser.returncode}) before the page reported (log: {log_path})")
+            if time.monotonic() > deadline:
                 raise TimeoutError(f"the page reported nothing within {timeout:g} s (log: {log_path})")
         return {**server.report, "received_at": server.received_at}
     finally:
