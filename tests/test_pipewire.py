@@ -303,7 +303,9 @@ def corner_is(image: np.ndarray, colour: tuple[int, int, int]) -> bool:
 
 def test_each_consumer_gets_its_own_mode_rendered_natively(pipewire, doctor_video, tmp_path):
     """A consumer asking for a mode gets exactly it, made by the pipeline at that size (no rescaling), at
-    its rate; the engine's settings (what the user chose and the GUI saves) do not move."""
+    its rate; the engine's settings (what the user chose and the GUI saves) do not move. A size the
+    user picks meanwhile does not end the consumer's stream: it is offered first once the consumer
+    has gone."""
     from haikei.live import Engine, IdleController
 
     made: list[tuple[tuple[int, int], float]] = []
@@ -316,12 +318,19 @@ def test_each_consumer_gets_its_own_mode_rendered_natively(pipewire, doctor_vide
 
     def watch_readers():
         while not done.wait(0.05):
-            readers_seen.add(engine.output_status().readers)
+            readers = engine.output_status().readers
+            readers_seen.add(readers)
+            if readers and engine.settings.width == 1280:
+                engine.update(width=960, height=540)  # the user picks a size while the consumer reads
 
     watcher = threading.Thread(target=watch_readers)
     watcher.start()
     try:
         small = consume(tmp_path, 45, caps="width=640,height=360")
+        deadline = time.monotonic() + 10
+        while engine.sink.attached().modes[0] != (960, 540, 30) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the camera reopens with the user's size once the consumer is gone
+        assert engine.sink.attached().modes[0] == (960, 540, 30)
         slow = consume(tmp_path, 30, caps="width=1920,height=1080,framerate=15/1")
     finally:
         done.set()
@@ -337,6 +346,6 @@ def test_each_consumer_gets_its_own_mode_rendered_natively(pipewire, doctor_vide
     # The engine made the 15 fps mode's frames at 15 fps, not the video's 30.
     times = [t for size, t in made if size == (1920, 1080)][5:]
     assert len(times) > 10 and (len(times) - 1) / (times[-1] - times[0]) < 18
-    assert (engine.settings.width, engine.settings.height, engine.settings.fps) == (1280, 720, 30)
+    assert (engine.settings.width, engine.settings.height, engine.settings.fps) == (960, 540, 30)
     # The consumer's PipeWire client names the app as GStreamer does for a Python program.
     assert readers_seen == {(), (f"python{sys.version_info.major}.{sys.version_info.minor}",)}

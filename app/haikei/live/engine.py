@@ -41,6 +41,8 @@ from haikei.stats import PipelineStats, stage_clock
 PAUSED_FRAME_INTERVAL = 0.2
 #: A frame comes this fraction of a frame interval early at most, at a reader's lower rate (jitter).
 FRAME_SLACK = 0.75
+#: The output settings a reader's own pick of a mode overrides (:attr:`Engine.output_mode`).
+MODE_KEYS = frozenset({"width", "height", "fps"})
 #: The same stage failure is reported again at most this often.
 REPORT_REPEAT_S = 10.0
 #: OpenCV's own worker threads per call. The engine already runs its stages in parallel; OpenCV
@@ -387,8 +389,7 @@ class Engine:
             if segmented is None or self._stop.is_set():
                 continue
             wanted = self._output_wanted
-            if wanted is not sink_settings:
-                self._reopen_output(sink_settings, wanted)
+            if wanted is not sink_settings and self._reopen_output(sink_settings, wanted):
                 sink_settings = wanted
             frame = segmented.frame
             started = stage_clock()
@@ -417,9 +418,15 @@ class Engine:
                 self._done.set()
                 return
 
-    def _reopen_output(self, previous: Settings, wanted: Settings) -> None:
-        if not self._own_sink or all(getattr(wanted, k) == getattr(previous, k) for k in OUTPUT_KEYS):
-            return
+    def _reopen_output(self, previous: Settings, wanted: Settings) -> bool:
+        """Open the output ``wanted`` names in place of ``previous``'s; ``False`` if that must wait: a
+        new size or rate for an output whose reader picked its own mode (a PipeWire camera) waits until
+        that reader is gone, since reopening would end its stream and it would not get the new mode."""
+        changed = {k for k in OUTPUT_KEYS if getattr(wanted, k) != getattr(previous, k)}
+        if not self._own_sink or not changed:
+            return True
+        if changed <= MODE_KEYS and self.sink.negotiated is not None:
+            return False
         try:
             sink = self._open_output(wanted)
         except HaikeiError as exc:
@@ -428,6 +435,7 @@ class Engine:
         else:
             self.sink.close()
             self.sink = sink
+        return True
 
     def _report_failure(self, stage: str, exc: Exception) -> None:
         """Report a stage's failure once per distinct message and at most every few seconds."""
