@@ -340,6 +340,31 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)
 
 
+class ChromiumReadsSink(RecordingSink):
+    """An output Chromium reads, as its watcher tells."""
+
+    def reader_watcher(self):
+        from haikei.outputs.base import ReaderWatcher
+
+        class Chromium(ReaderWatcher):
+            def _run(self) -> None:
+                self._set(True, ("Chromium",))
+                self._stop.wait()
+
+        return Chromium()
+
+
+def test_window_and_tray_name_the_apps_reading_the_camera(qtbot, make_app, monkeypatch):
+    app, _ = make_app(output="vcam")  # the settings name a virtual camera; the test's sink stands in for it
+    tooltips = []
+    monkeypatch.setattr(app.tray, "show_state", lambda **state: tooltips.append(state["tooltip"]))
+    headline = app.window.output_panel.headline
+    assert "using" not in headline.text()
+    app.controller.engine.sink = ChromiumReadsSink()
+    qtbot.waitUntil(lambda: headline.text() == "● Chromium is using the camera", timeout=5000)
+    qtbot.waitUntil(lambda: tooltips[-1].endswith("\nChromium is using the camera"), timeout=5000)
+
+
 def test_first_start_picks_the_preset_by_bench_says_why_and_can_undo(qtbot, monkeypatch):
     from haikei.measure import autopreset
 

@@ -18,7 +18,9 @@ SIZES = ((640, 360), (960, 540), (1280, 720), (1920, 1080))
 #: The preset table's knobs, in the settings' order.
 FORM_KNOBS = tuple(name for name in KNOBS if name in PRESET_KNOBS)
 #: Every setting the form shows (its labels and help are translated).
-SHOWN = ("width", "fps", "mirror", "idle_when_unwatched", *FORM_KNOBS)
+#: The virtual camera's own settings, shown with resolution and frame rate.
+OUTPUT_KNOBS = ("vcam_format",)
+SHOWN = ("width", "fps", *OUTPUT_KNOBS, "mirror", "idle_when_unwatched", *FORM_KNOBS)
 #: The knobs that do nothing for a kind of background: the effect off skips the model and its edge,
 #: a blur is made of the room itself (no colour of it to take out of the edge).
 IDLE_FOR = {"none": frozenset(PRESET_KNOBS), "blur": frozenset({"decontaminate"})}
@@ -55,6 +57,8 @@ class AdvancedForm(QWidget):
         self.fps_box.setKeyboardTracking(False)
         self.fps_box.valueChanged.connect(lambda v: self._emit({"fps": v}))
         self._add_row(form, "fps", self.fps_box)
+        for name in OUTPUT_KNOBS:
+            self._add_row(form, name, self._knob_widget(name, defaults))
         for name in ("mirror", "idle_when_unwatched"):
             box = QCheckBox(tr(KNOBS[name].label))
             box.setToolTip(knob_tip(name))
@@ -65,26 +69,30 @@ class AdvancedForm(QWidget):
         heading = QLabel(tr("The edge around you (set by the preset)"), objectName="formHeading")
         form.addRow(heading)
         for name in FORM_KNOBS:
-            kind, knob = type(getattr(defaults, name)), KNOBS[name]
-            if kind is bool:
-                widget = QCheckBox()
-                widget.toggled.connect(lambda v, n=name: self._emit({n: v}))
-            elif knob.choices:
-                widget = QComboBox()
-                for value, label in zip(knob.choices, knob.choice_labels or knob.choices):
-                    widget.addItem(tr(label), value)
-                widget.activated.connect(lambda _, n=name, w=widget: self._emit({n: w.currentData()}))
-            else:
-                widget = QDoubleSpinBox(decimals=2) if kind is float else QSpinBox()
-                low, high = knob.spin_range()
-                widget.setRange(low, high)
-                widget.setSingleStep(knob.step or 1)
-                widget.setKeyboardTracking(False)
-                if knob.unit:
-                    widget.setSuffix(tr(knob.unit))
-                widget.valueChanged.connect(lambda v, n=name, k=kind: self._emit({n: k(v)}))
-            self._add_row(form, name, widget)
+            self._add_row(form, name, self._knob_widget(name, defaults))
         self._filling = False
+
+    def _knob_widget(self, name: str, defaults: Settings) -> QWidget:
+        """A check box, a list of its choices or a number field, as the knob's type and metadata say."""
+        kind, knob = type(getattr(defaults, name)), KNOBS[name]
+        if kind is bool:
+            widget = QCheckBox()
+            widget.toggled.connect(lambda v: self._emit({name: v}))
+        elif knob.choices:
+            widget = QComboBox()
+            for value, label in zip(knob.choices, knob.choice_labels or knob.choices):
+                widget.addItem(tr(label), value)
+            widget.activated.connect(lambda _: self._emit({name: widget.currentData()}))
+        else:
+            widget = QDoubleSpinBox(decimals=2) if kind is float else QSpinBox()
+            low, high = knob.spin_range()
+            widget.setRange(low, high)
+            widget.setSingleStep(knob.step or 1)
+            widget.setKeyboardTracking(False)
+            if knob.unit:
+                widget.setSuffix(tr(knob.unit))
+            widget.valueChanged.connect(lambda v: self._emit({name: kind(v)}))
+        return widget
 
     def _add_row(self, form: QFormLayout, name: str, widget: QWidget) -> None:
         label = QLabel(tr(KNOBS[name].label))

@@ -27,7 +27,6 @@ from haikei.gui.state import load_gui_state, save_gui_state
 from haikei.gui.tray import Tray, app_icon
 from haikei.measure import autopreset
 from haikei.outputs.base import Sink
-from haikei.outputs.vcam import bind_native_backend
 from haikei.segment.catalog import Catalog, load_catalog
 from haikei.segment.registry import missing_library
 from haikei.settings import CUSTOM, PRESETS, Settings
@@ -534,7 +533,6 @@ def fit_to_screen(window: MainWindow, size: tuple[int, int] = FIRST_SIZE) -> Non
 def start_app() -> tuple[QApplication, list[str]]:
     """The Qt application, named for the desktop, in the system's language where a font can show it
     (else in English, with the install line as a warning)."""
-    bind_native_backend()  # before anything loads GStreamer (the PipeWire camera)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Haikei")
     app.setDesktopFileName(APP_ID)

@@ -296,8 +296,7 @@ class EngineController(QObject):
             spec,
             working=status.attached,
             camera_name=self._camera_name(spec, engine.sink),
-            # the programs reading it, where the output can tell (a field outputs may not have yet)
-            readers=tuple(getattr(status, "readers", None) or ()),
+            readers=tuple(status.readers),
             watched=watcher.reader_present if watcher is not None else None,
             idle=engine.pause_reason is PauseReason.IDLE,
         )

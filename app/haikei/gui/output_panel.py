@@ -9,7 +9,6 @@ panel's words, every one of them translated.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass
 
@@ -43,13 +42,8 @@ CHROME_FLAG = "chrome://flags/#enable-webrtc-pipewire-camera"
 FIREFOX_PREF = "media.webrtc.camera.allow-pipewire"
 
 
-def pipewire_install_command() -> str:
-    """The system packages and PyGObject for *this* Python (so the copied line installs it where Haikei runs)."""
-    return (
-        "sudo apt install gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 "
-        "libgirepository1.0-dev libcairo2-dev pkg-config python3-dev gcc && "
-        f"{shlex.quote(sys.executable)} -m pip install 'PyGObject>=3.42,<3.51'"
-    )
+#: What the panel copies when PipeWire's client library is missing (Debian/Ubuntu).
+PIPEWIRE_INSTALL_COMMAND = "sudo apt install libpipewire-0.3-0"
 
 
 @dataclass(frozen=True)
@@ -97,7 +91,7 @@ class Description:
 
 def problem_kind(spec: str, problem: OutputError) -> str:
     """Why an output does not work, in the terms the panel explains: ``missing`` (no virtual camera
-    device), ``busy``, ``permission``, ``pipewire-missing`` (PyGObject or GStreamer's plugin),
+    device), ``busy``, ``permission``, ``pipewire-missing`` (PipeWire's client library),
     ``pipewire-stopped`` (PipeWire not running), or ``other``. The conditions are checked where they can
     be (the devices there are, whether PipeWire answers); the rest is read from the output's message."""
     text = problem.message.lower()
@@ -116,12 +110,12 @@ def problem_kind(spec: str, problem: OutputError) -> str:
             return "missing"
         return "other"
     if kind == "pipewire":
-        from haikei.errors import HaikeiError
-        from haikei.outputs.pipewire import load_gstreamer, pipewire_running
+        from haikei.outputs import libpipewire
+        from haikei.outputs.pipewire import pipewire_running
 
         try:
-            load_gstreamer()
-        except (HaikeiError, ImportError):
+            libpipewire.load()
+        except OSError:
             return "pipewire-missing"
         return "other" if pipewire_running() else "pipewire-stopped"
     return "other"
@@ -198,11 +192,8 @@ def _trouble(state: OutputState) -> Description:
         return Description(
             tr("The PipeWire camera is not installed"),
             "bad",
-            tr(
-                "The PipeWire camera needs GStreamer's PipeWire plugin and PyGObject. Run the copied command, "
-                "then start Haikei again."
-            ),
-            pipewire_install_command(),
+            tr("The PipeWire camera needs PipeWire's client library. Run the copied command, then start Haikei again."),
+            PIPEWIRE_INSTALL_COMMAND,
         )
     if kind == "pipewire-stopped":
         return Description(

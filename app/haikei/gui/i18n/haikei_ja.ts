@@ -496,12 +496,12 @@ Double-click or press F2 to rename it.</source>
         <translation>PipeWire カメラがインストールされていません</translation>
     </message>
     <message>
-        <source>The PipeWire camera needs GStreamer's PipeWire plugin and PyGObject. Run the copied command, then start Haikei again.</source>
-        <translation>PipeWire カメラには GStreamer の PipeWire プラグインと PyGObject が必要です。コピーしたコマンドを実行してから、Haikei を起動し直してください。</translation>
-    </message>
-    <message>
         <source>The PipeWire camera needs PipeWire and WirePlumber running. Run the copied command, or use the virtual camera.</source>
         <translation>PipeWire カメラには PipeWire と WirePlumber の動作が必要です。コピーしたコマンドを実行するか、仮想カメラを使ってください。</translation>
+    </message>
+    <message>
+        <source>The PipeWire camera needs PipeWire's client library. Run the copied command, then start Haikei again.</source>
+        <translation>PipeWire カメラには PipeWire のクライアントライブラリが必要です。コピーしたコマンドを実行してから、Haikei を起動し直してください。</translation>
     </message>
     <message>
         <source>The camera Haikei reads (or a video file, to try it out).</source>
@@ -582,6 +582,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>Virtual camera</source>
         <translation>仮想カメラ</translation>
+    </message>
+    <message>
+        <source>Virtual camera format</source>
+        <translation>仮想カメラの形式</translation>
     </message>
     <message>
         <source>Warm lights</source>
@@ -690,6 +694,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>pictures per second sent to apps (meeting apps use up to 30)</source>
         <translation>アプリに送る毎秒の枚数（Web 会議アプリは最大 30）</translation>
+    </message>
+    <message>
+        <source>pixel format of the v4l2loopback camera: yuyv (default: every app takes it) or i420 (fewer bytes)</source>
+        <translation>v4l2loopback カメラのピクセル形式：yuyv（既定。どのアプリでも使えます）または i420（データ量が少ない）</translation>
     </message>
     <message>
         <source>preprocess</source>
