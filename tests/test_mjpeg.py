@@ -1,0 +1,122 @@
+"""The MJPG camera path: JPEG frames decoded on the capture thread, from MJPG files, from memory (the
+bench's webcam stand-in) and from cameras; ``haikei bench --mjpeg`` and its CPU time per frame."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from haikei import cli
+from haikei.capture import open_source
+from haikei.capture.files import VideoFileSource
+from haikei.capture.mjpeg import JpegPacketSource, MjpegFileSource, open_raw_mjpeg, webcam_clip
+from haikei.errors import SourceError
+from haikei.frames.jpeg import decode_jpeg, encode_jpeg
+from support.data import doctor_frames
+
+
+@pytest.fixture(scope="module")
+def doctor_jpegs(doctor_video) -> list[bytes]:
+    """Six Doctor frames at 320x180 as a webcam sends them (JPEG, 4:2:2, q85)."""
+    return [encode_jpeg(frame) for frame in doctor_frames(doctor_video, 6, size=(320, 180), skip=120)]
+
+
+def write_mjpg(path, frames, fps=15.0):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, frames[0].shape[1::-1])
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def raw_packets(path) -> list[np.ndarray]:
+    capture = open_raw_mjpeg(path)
+    packets = []
+    while True:
+        ok, packet = capture.read()
+        if not ok:
+            break
+        packets.append(packet.reshape(-1).copy())
+    capture.release()
+    return packets
+
+
+def test_an_mjpg_file_is_decoded_here_from_its_jpeg_packets_and_loops(tmp_path, doctor_video):
+    frames = doctor_frames(doctor_video, 4, size=(320, 180), skip=60)
+    path = write_mjpg(tmp_path / "webcam.avi", frames)
+    packets = raw_packets(path)
+    assert len(packets) == 4 and all(packet[:2].tolist() == [0xFF, 0xD8] for packet in packets)  # whole JPEGs
+    source = open_source(str(path), (320, 180), 30, paced=False)
+    try:
+        assert isinstance(source, MjpegFileSource) and source.size == (320, 180) and source.fps == 15.0
+        assert "MJPG" in source.description and source.frame_count == 4
+        read = [source.read() for _ in range(6)]
+    finally:
+        source.close()
+    for index, frame in enumerate(read):
+        assert frame.index == index and frame.capture_ms > 0
+        assert np.array_equal(frame.image, decode_jpeg(packets[index % 4])), index  # looped at the end
+        assert np.abs(frame.image.astype(int) - frames[index % 4]).mean() < 3  # the picture that was written
+    # OpenCV's own (FFmpeg) decoding of the same file: the same pictures within JPEG decoders' rounding
+    capture = cv2.VideoCapture(str(path))
+    ok, decoded = capture.read()
+    capture.release()
+    assert ok and np.abs(decoded.astype(int) - read[0].image).mean() < 1.5
+
+
+def test_an_mjpg_file_once_ends_and_other_videos_are_decoded_as_before(tmp_path, doctor_video):
+    path = write_mjpg(tmp_path / "webcam.avi", doctor_frames(doctor_video, 2, size=(64, 48)))
+    once = MjpegFileSource(path, paced=False, loop=False)
+    once.read(), once.read()
+    with pytest.raises(SourceError, match="no more frames"):
+        once.read()
+    once.close()
+    h264 = open_source(str(doctor_video), (640, 360), 30, paced=False)
+    assert isinstance(h264, VideoFileSource)
+    h264.close()
+    with pytest.raises(SourceError, match="cannot decode video .* as MJPG"):
+        MjpegFileSource(doctor_video, paced=False)
+
+
+def test_undecodable_frames_are_skipped_and_a_stream_of_them_stops_the_source(doctor_jpegs):
+    torn = doctor_jpegs[1][: len(doctor_jpegs[1]) // 3]  # a frame cut short (a camera's torn frame)
+    assert decode_jpeg(torn) is None  # not shown half grey: the next whole frame is
+    packets = [doctor_jpegs[0], b"\xff\xd8garbage" * 8, b"not a jpeg at all", torn, doctor_jpegs[2]]
+    source = JpegPacketSource(packets, 30.0, paced=False)
+    pictures = [source.read().image for _ in range(3)]
+    for picture, jpeg in zip(pictures, (doctor_jpegs[0], doctor_jpegs[2], doctor_jpegs[0])):
+        assert np.array_equal(picture, decode_jpeg(jpeg))
+    broken = JpegPacketSource([doctor_jpegs[0]] + [b"\xff\xd8broken"] * 40, 30.0, paced=False)
+    broken.read()
+    with pytest.raises(SourceError, match="frames that cannot be decoded"):
+        broken.read()
+
+
+def test_the_webcam_stand_in_is_the_clip_fitted_and_encoded_as_a_webcam_sends_it(doctor_video):
+    packets, fps = webcam_clip(doctor_video, (320, 240), 3)
+    assert len(packets) == 3 and fps == pytest.approx(29.97, abs=0.01)
+    source = JpegPacketSource(packets, fps, paced=False)
+    assert source.size == (320, 240)
+    pictures = [source.read().image for _ in range(4)]
+    assert np.array_equal(pictures[3], pictures[0])  # looped
+    expected = doctor_frames(doctor_video, 1, size=(320, 240))[0]
+    assert np.abs(pictures[0].astype(int) - expected).mean() < 3
+
+
+def test_bench_mjpeg_reports_cpu_time_per_frame_with_decoding_in_capture(doctor_video, capsys):
+    args = ["bench", "--source", str(doctor_video), "--size", "320x180", "--frames", "12", "--mjpeg"]
+    assert cli.main([*args, "--json", "--cpu-time"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["source"].startswith("MJPG 4:2:2 q85 in memory") and report["frames"] == 12
+    assert report["stages"]["capture"]["p50"] > 0  # the decode, on the capture thread
+    stages = sum(report["stages"][name]["p50"] for name in ("capture", "preprocess", "inference", "refine", "compose"))
+    assert 0.5 * stages < report["cpu_ms_per_frame"] < 50 * stages
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "CPU ms" in out and re.search(r"\nCPU time per frame \d+\.\d\d ms", out)
+    assert cli.main(["bench", "--source", "0", "--mjpeg", "--frames", "5"]) == 2
+    assert "--mjpeg re-encodes a video file" in capsys.readouterr().err
