@@ -120,3 +120,13 @@ def test_bench_mjpeg_reports_cpu_time_per_frame_with_decoding_in_capture(doctor_
     assert "CPU ms" in out and re.search(r"\nCPU time per frame \d+\.\d\d ms", out)
     assert cli.main(["bench", "--source", "0", "--mjpeg", "--frames", "5"]) == 2
     assert "--mjpeg re-encodes a video file" in capsys.readouterr().err
+
+
+def test_libjpeg_turbo_through_simplejpeg_gives_opencvs_pixels(doctor_video):
+    """The decoder changed, not the picture: every pixel as cv2.imdecode gives it, 4:2:2 and 4:2:0."""
+    frames = doctor_frames(doctor_video, 2, size=(1280, 720), skip=200)
+    for frame in frames:
+        for sampling in (cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420):
+            params = [cv2.IMWRITE_JPEG_QUALITY, 85, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, sampling]
+            packet = cv2.imencode(".jpg", frame, params)[1].reshape(-1)
+            assert np.array_equal(decode_jpeg(packet), cv2.imdecode(packet, cv2.IMREAD_COLOR))

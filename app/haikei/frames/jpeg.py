@@ -1,10 +1,18 @@
 """JPEG frames, as MJPG cameras and files send them: decoding one to the BGR picture the stages take,
-and encoding a picture the way a webcam does (for the bench's camera stand-in and the tests)."""
+and encoding a picture the way a webcam does (for the bench's camera stand-in and the tests).
+
+Decoding is libjpeg-turbo's, through simplejpeg (linked into its wheel): the same pixels as OpenCV's
+``imdecode`` (the same libjpeg-turbo, its default accurate IDCT and smooth chroma upsampling), about
+10 % less CPU, without OpenCV's wrapping. A frame is decoded once, at full size: a DCT-scaled
+decode still pays the entropy decoding, most of the cost, so a second, small decode for the model
+would cost more than halving the full one.
+"""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+import simplejpeg
 
 #: What a UVC webcam sends in MJPG: 4:2:2 chroma, quality about 85.
 WEBCAM_QUALITY = 85
@@ -16,9 +24,13 @@ def is_jpeg(packet: np.ndarray) -> bool:
 
 
 def decode_jpeg(packet: np.ndarray | bytes) -> np.ndarray | None:
-    """The BGR picture in a JPEG, or ``None`` if it cannot be decoded."""
-    data = np.frombuffer(packet, np.uint8) if isinstance(packet, bytes) else packet.reshape(-1)
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    """The BGR picture in a JPEG, or ``None`` if it cannot be decoded (a torn frame included: a
+    picture grey below the tear would flash on screen and in the mask)."""
+    data = packet.reshape(-1) if isinstance(packet, np.ndarray) else packet  # OpenCV hands packets as 1xN
+    try:
+        return simplejpeg.decode_jpeg(data, "BGR", strict=True)
+    except ValueError:
+        return None
 
 
 def encode_jpeg(image: np.ndarray, quality: int = WEBCAM_QUALITY) -> bytes:
