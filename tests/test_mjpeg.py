@@ -12,6 +12,7 @@ import pytest
 
 from haikei import cli
 from haikei.capture import open_source
+from haikei.capture.camera import CameraSource
 from haikei.capture.files import VideoFileSource
 from haikei.capture.mjpeg import JpegPacketSource, MjpegFileSource, open_raw_mjpeg, webcam_clip
 from haikei.errors import SourceError
@@ -130,3 +131,39 @@ def test_libjpeg_turbo_through_simplejpeg_gives_opencvs_pixels(doctor_video):
             params = [cv2.IMWRITE_JPEG_QUALITY, 85, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, sampling]
             packet = cv2.imencode(".jpg", frame, params)[1].reshape(-1)
             assert np.array_equal(decode_jpeg(packet), cv2.imdecode(packet, cv2.IMREAD_COLOR))
+
+
+def test_an_mjpg_camera_hands_its_jpegs_over_undecoded_and_they_are_decoded_here(tmp_path, doctor_video):
+    """No camera here: OpenCV's own capture of an MJPG file stands in for the V4L2 device, in the two
+    ways a camera's backend answers: JPEG packets once decoding is off, or decoded frames regardless."""
+    frames = doctor_frames(doctor_video, 4, size=(320, 180), skip=90)
+    path = write_mjpg(tmp_path / "webcam.avi", frames)
+    packets = raw_packets(path)
+    opened = []
+
+    def raw_device(device, api):  # hands packets, as V4L2 does for MJPG with CONVERT_RGB off
+        opened.append((device, api))
+        return open_raw_mjpeg(path)
+
+    camera = CameraSource("/dev/video0", (320, 180), 30, open_capture=raw_device)
+    try:
+        assert camera.raw_mjpg and "MJPG decoded by libjpeg-turbo" in camera.description
+        read = [camera.read().image for _ in range(4)]
+        with pytest.raises(SourceError, match="stopped delivering frames"):
+            camera.read()
+    finally:
+        camera.close()
+    assert opened == [("/dev/video0", cv2.CAP_V4L2)]
+    for image, packet in zip(read, packets, strict=True):  # every frame, the first one included
+        assert np.array_equal(image, cv2.imdecode(packet, cv2.IMREAD_COLOR))
+
+    def decoding_device(device, api):  # a backend that cannot turn decoding off: OpenCV decodes as before
+        return cv2.VideoCapture(str(path), cv2.CAP_OPENCV_MJPEG)
+
+    camera = CameraSource(0, (320, 180), 30, open_capture=decoding_device)
+    try:
+        assert not camera.raw_mjpg and camera.description == "camera 0"
+        image = camera.read().image
+    finally:
+        camera.close()
+    assert image.shape == (180, 320, 3) and np.array_equal(image, cv2.imdecode(packets[0], cv2.IMREAD_COLOR))
