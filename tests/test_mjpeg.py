@@ -16,7 +16,7 @@ from haikei.capture.camera import CameraSource
 from haikei.capture.files import VideoFileSource
 from haikei.capture.mjpeg import JpegPacketSource, MjpegFileSource, open_raw_mjpeg, webcam_clip
 from haikei.errors import SourceError
-from haikei.frames.jpeg import decode_jpeg, encode_jpeg
+from haikei.frames.jpeg import dct_factor, decode_jpeg, encode_jpeg
 from support.data import doctor_frames
 
 
@@ -167,3 +167,37 @@ def test_an_mjpg_camera_hands_its_jpegs_over_undecoded_and_they_are_decoded_here
     finally:
         camera.close()
     assert image.shape == (180, 320, 3) and np.array_equal(image, cv2.imdecode(packets[0], cv2.IMREAD_COLOR))
+
+
+@pytest.mark.parametrize(
+    "picture, output, factor",
+    [
+        ((1280, 720), (1280, 720), 1),
+        ((1920, 1080), (1280, 720), 1),  # 6/8 would do, but is slower than a full decode
+        ((1280, 720), (640, 360), 2),
+        ((1920, 1080), (640, 360), 2),
+        ((2560, 1440), (640, 360), 4),
+        ((640, 480), (320, 180), 2),  # 4:3 cover-fitted to 16:9: the width decides
+        ((640, 480), (160, 160), 2),  # a square: the height decides
+        ((3840, 2160), (320, 180), 8),
+    ],
+)
+def test_the_dct_scale_is_a_fast_one_that_still_covers_the_output(picture, output, factor):
+    assert dct_factor(picture, output) == factor
+
+
+def test_an_mjpg_file_for_a_smaller_output_is_decoded_dct_scaled(tmp_path, doctor_video):
+    frames = doctor_frames(doctor_video, 2, size=(640, 360), skip=30)
+    path = write_mjpg(tmp_path / "webcam.avi", frames)
+    packets = raw_packets(path)
+    for output, shape in (((320, 180), (180, 320, 3)), ((200, 100), (180, 320, 3)), ((160, 90), (90, 160, 3))):
+        source = open_source(str(path), output, 30, paced=False)
+        try:
+            picture = source.read().image
+        finally:
+            source.close()
+        assert picture.shape == shape
+        # libjpeg-turbo's scaled IDCT: the picture shrunk by area average, give or take its filter.
+        shrunk = cv2.resize(cv2.imdecode(packets[0], cv2.IMREAD_COLOR), shape[1::-1], interpolation=cv2.INTER_AREA)
+        difference = np.abs(picture.astype(int) - shrunk)
+        assert difference.mean() < 2.0 and np.percentile(difference, 99) <= 12

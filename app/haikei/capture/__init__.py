@@ -33,5 +33,5 @@ def open_source(spec: str, size: tuple[int, int], fps: float, paced: bool) -> So
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path, fps, paced)
     if is_mjpeg_file(path):
-        return MjpegFileSource(path, paced)
+        return MjpegFileSource(path, paced, fit=size)
     return VideoFileSource(path, paced)

@@ -57,6 +57,8 @@ class CameraSource(Source):
         #: Whether frames come as undecoded JPEGs, decoded here.
         self.raw_mjpg = False
         self._pending: np.ndarray | None = None
+        #: The output size the pictures are for: a camera sending more than twice that is DCT-scaled.
+        self.fit = size
         if mjpg and linux:  # other backends: only verified with a camera, so OpenCV decodes there
             self._take_raw_mjpg()
 
@@ -68,8 +70,8 @@ class CameraSource(Source):
         if ok and first is not None and first.ndim == 2 and first.shape[0] == 1 and is_jpeg(first):
             self.raw_mjpg = True
             self.description += " (MJPG decoded by libjpeg-turbo)"
-            picture = decode_jpeg(first)
-            self._pending = picture if picture is not None else next_picture(self._read_raw, self.description)
+            picture = decode_jpeg(first, self.fit)
+            self._pending = picture if picture is not None else next_picture(self._read_raw, self.description, self.fit)
         else:
             self.capture.set(cv2.CAP_PROP_CONVERT_RGB, 1)
 
@@ -82,7 +84,7 @@ class CameraSource(Source):
             picture, self._pending = self._pending, None
             return picture
         if self.raw_mjpg:
-            return next_picture(self._read_raw, self.description)
+            return next_picture(self._read_raw, self.description, self.fit)
         ok, image = self.capture.read()
         return image if ok else None
 

@@ -37,29 +37,34 @@ def fourcc_text(code: float) -> str:
     return int(code).to_bytes(4, "little").decode("latin-1")
 
 
-def next_picture(read_packet: Callable[[], np.ndarray | None], what: str) -> np.ndarray | None:
-    """The next decodable picture from ``read_packet`` (``None`` at the end), skipping bad packets."""
+def next_picture(
+    read_packet: Callable[[], np.ndarray | None], what: str, fit: tuple[int, int] | None = None
+) -> np.ndarray | None:
+    """The next decodable picture from ``read_packet`` (``None`` at the end), skipping bad packets;
+    DCT-scaled for an output of size ``fit`` where that is enough (:func:`decode_jpeg`)."""
     for _ in range(MAX_BAD_FRAMES):
         packet = read_packet()
         if packet is None:
             return None
-        picture = decode_jpeg(packet) if is_jpeg(packet) else None
+        picture = decode_jpeg(packet, fit) if is_jpeg(packet) else None
         if picture is not None:
             return picture
     raise SourceError(f"{what} sends frames that cannot be decoded", "check it with another app")
 
 
 class MjpegFileSource(Source):
-    """An MJPG video file, looped (or once), paced like a camera or as fast as it is read."""
+    """An MJPG video file, looped (or once), paced like a camera or as fast as it is read; its
+    pictures DCT-scaled for an output of size ``fit`` where that is enough."""
 
-    def __init__(self, path: Path, paced: bool, loop: bool = True):
+    def __init__(self, path: Path, paced: bool, loop: bool = True, fit: tuple[int, int] | None = None):
         readable(path)
+        self.fit = fit
         self.path = path
         self.description = f"video {path.name} (MJPG)"
         self.capture = open_raw_mjpeg(path)
         if self.capture is None:
             raise SourceError(f"cannot decode video {path} as MJPG", VIDEO_FIX)
-        first = next_picture(self._read_packet, self.description)
+        first = next_picture(self._read_packet, self.description, fit)
         if first is None:
             self.capture.release()
             raise SourceError(f"cannot decode video {path}", VIDEO_FIX)
@@ -82,12 +87,12 @@ class MjpegFileSource(Source):
         if self._pending is not None:
             picture, self._pending = self._pending, None
         else:
-            picture = next_picture(self._read_packet, self.description)
+            picture = next_picture(self._read_packet, self.description, self.fit)
             if picture is None:
                 if not self.loop:
                     raise SourceError(f"{self.description} has no more frames")
                 self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                picture = next_picture(self._read_packet, self.description)
+                picture = next_picture(self._read_packet, self.description, self.fit)
                 if picture is None:
                     raise SourceError(f"{self.description} cannot be read again from the start")
         capture_ms = (stage_clock() - started) * 1e3
