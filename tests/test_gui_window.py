@@ -55,9 +55,11 @@ def test_output_choice_is_switched_live_and_reaches_the_output(qtbot, make_app, 
     app.refresh_status()
     assert panel.none_radio.isChecked() and panel.headline.text() == "○ Nowhere: only this preview shows the picture."
     assert recording_backend.last is None
+    vcam_format = app.window.advanced.fields["vcam_format"]
+    assert not vcam_format.isEnabled()  # a setting of the virtual camera alone
 
     panel.vcam_radio.click()
-    assert app.controller.settings.output == "vcam"
+    assert app.controller.settings.output == "vcam" and vcam_format.isEnabled()
     qtbot.waitUntil(lambda: frames_of(recording_backend) >= 20, timeout=20000)
     camera = recording_backend.last
     sent = cv2.cvtColor(camera.frames[-1].reshape(SIZE[1], SIZE[0], 2), cv2.COLOR_YUV2BGR_YUYV)  # the default format

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QWidget
 
 from haikei.gui.i18n import tr
+from haikei.outputs import output_kind
 from haikei.settings import KNOBS, PRESET_KNOBS, Settings
 
 SIZES = ((640, 360), (960, 540), (1280, 720), (1920, 1080))
@@ -136,6 +137,12 @@ class AdvancedForm(QWidget):
             if background_kind == "none"
             else tr("Does nothing for a blurred background.")
         )
+        to_vcam = output_kind(s.output) == "vcam"
+        for name in OUTPUT_KNOBS:  # the virtual camera's own settings
+            tip = knob_tip(name) if to_vcam else f"{knob_tip(name)}\n{tr('Only for the virtual camera output.')}"
+            for each in (self.fields[name], self.labels[name]):
+                each.setEnabled(to_vcam)
+                each.setToolTip(tip)
         for name in FORM_KNOBS:
             enabled = name not in idle
             tip = knob_tip(name) if enabled else f"{knob_tip(name)}\n{why}"

@@ -344,6 +344,10 @@ Double-click or press F2 to rename it.</source>
         <translation>出力なし：映像はこのプレビューにだけ表示されます。</translation>
     </message>
     <message>
+        <source>Only for the virtual camera output.</source>
+        <translation>出力が仮想カメラのときだけ使われます。</translation>
+    </message>
+    <message>
         <source>Other engines and your own models</source>
         <translation>ほかのエンジンと自分のモデル</translation>
     </message>
