@@ -47,9 +47,9 @@ RELEASE = 0.4
 #: Time constants (s) of the target's low-pass per axis: the head's size is the noisiest estimate.
 SMOOTHING = np.array([0.12, 0.12, 0.6])
 #: Seconds without a person before the operator goes back to the whole picture, and how much
-#: slower than a re-framing that goes.
+#: slower than a re-framing that goes (all the way: no dead zone when nobody is there).
 LOST_AFTER = 2.0
-LOST_SLOWDOWN = 8.0
+LOST_SLOWDOWN = 2.0
 #: A person clipped by the crop (not by the picture): widen to at least this much of the crop.
 WIDEN = 1.3
 #: omega * t of a critically damped spring at 95 % of a step.
@@ -143,7 +143,7 @@ class AutoFramer:
         if not person.present:
             if self._last_seen is None or t - self._last_seen > LOST_AFTER:
                 wide = np.array([self.picture_size[0] / 2, self.picture_size[1] / 2, math.log(self.full_h)])
-                self._retarget(wide, dt, LOST_SLOWDOWN)
+                self._retarget(wide, dt, lost=True)
             return
         self._last_seen = t
         self._retarget(self._target(person, crop), dt)
@@ -170,13 +170,17 @@ class AutoFramer:
         centre_x, centre_y, height = self._inside(centre_x, centre_y, height)
         return np.array([centre_x, centre_y, math.log(height)])
 
-    def _retarget(self, measured: np.ndarray, dt: float, slowdown: float = 1.0) -> None:
-        """Low-pass the target, then move the goal of each axis only once it leaves the dead zone."""
+    def _retarget(self, measured: np.ndarray, dt: float, lost: bool = False) -> None:
+        """Low-pass the target, then move the goal of each axis only once it leaves the dead zone
+        (nobody there: all the way to the target, slowly)."""
         if self._last_seen is not None and dt > 0:
-            keep = np.exp(-dt / (SMOOTHING * slowdown))
+            keep = np.exp(-dt / (SMOOTHING * (LOST_SLOWDOWN if lost else 1.0)))
             self._wanted = measured + keep * (self._wanted - measured)
         else:
             self._wanted = measured
+        if lost:
+            self._goal, self._moving = self._wanted.copy(), np.zeros(3, bool)
+            return
         height = math.exp(self._goal[2])
         scale = np.array([height * self.aspect, height, 1.0])
         drift = np.abs(self._wanted - self._goal) / scale

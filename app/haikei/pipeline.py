@@ -63,6 +63,8 @@ class Segmented:
     #: when the matte was made; the detected face, in the frame's pixels, while touch-up is on.
     person: PersonGeometry | None = None
     face: Face | None = None
+    #: The part of the camera picture auto-framing made the frame of, ``None`` while it is off.
+    crop: Crop | None = None
 
     @property
     def alpha(self) -> np.ndarray | None:
@@ -208,7 +210,7 @@ class FrameProcessor:
         plan = self.composer.plan(pixel_format, pyramid.size, settings)
         composed_with_matte = self.composer.background.replaces or plan.touch_up > 0 or plan.picture_style != "none"
         if not composed_with_matte and not self._person_due(t):
-            return Segmented(frame, pyramid, None, timings, plan)
+            return Segmented(frame, pyramid, None, timings, plan, crop=crop)
         if composed_with_matte and plan.blend_in == BGR:
             pyramid.halved(0)
         matte = self._matte(pyramid, timings)
@@ -218,7 +220,7 @@ class FrameProcessor:
             started = stage_clock()
             face = self._track_face(pyramid, person, t)
             timings["face"] = (stage_clock() - started) * 1e3
-        return Segmented(frame, pyramid, matte if composed_with_matte else None, timings, plan, person, face)
+        return Segmented(frame, pyramid, matte if composed_with_matte else None, timings, plan, person, face, crop)
 
     def _person_due(self, t: float) -> bool:
         """Whether auto-framing or light needs a new look at the person (the background effect off)."""

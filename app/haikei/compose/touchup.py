@@ -45,6 +45,8 @@ MODEL_PERIOD = 0.15
 TIME_CONSTANT = 0.5
 SKIN_SIGMAS = 2.0
 MIN_SPREAD = 2.0
+#: With a detected face, ellipses of these half axes (face widths) around its eyes are kept as they are.
+EYE_AXES = (0.22, 0.14)
 #: Darker than this share of the skin's luma is a feature (brows, lashes, pupils), kept.
 FEATURE_DARKNESS = 0.55
 #: The matte is eroded by this share of the head width before it gates the weight.
@@ -166,12 +168,13 @@ class TouchUp:
         )
         cv2.rectangle(prior, *neck, 1.0, -1)
         skin *= cv2.GaussianBlur(prior, (0, 0), max(0.8, 0.06 * width))
-        if face is not None:  # the eyes stay as they are
+        if face is not None:  # the eyes, lids and lashes stay as they are
             eyes = np.zeros_like(skin)
+            size = face.width / scale
+            axes = (max(1, int(EYE_AXES[0] * size)), max(1, int(EYE_AXES[1] * size)))
             for x, y in face.eyes:
-                axes = (max(1, int(0.055 * face.width / scale)), max(1, int(0.035 * face.width / scale)))
                 cv2.ellipse(eyes, (int(x / scale - sx0), int(y / scale - sy0)), axes, 0, 0, 360, 1.0, -1)
-            eyes = cv2.GaussianBlur(eyes, (0, 0), max(0.8, 0.01 * face.width / scale))
+            eyes = cv2.GaussianBlur(eyes, (0, 0), max(0.8, 0.04 * size))
             skin *= 1 - np.minimum(1.0, eyes * 1.5)
         return skin, luma
 
