@@ -74,6 +74,16 @@ def keep_map(
     return cv2.max(keep, cv2.GaussianBlur(head, (0, 0), max(1.0, 0.12 * width * scale)))
 
 
+def _soft_steps(count: int, soft: float = 0.8) -> np.ndarray:
+    """A LUT (uint8) that lays 0–255 in ``count`` flat steps, with a narrow soft ramp between them
+    (from ``soft`` of a step on) so that gradients do not alias into stairs."""
+    levels = np.arange(256, dtype=np.float32)
+    band = 255.0 / count
+    t = levels / band
+    steps = np.floor(t) + _smoothstep(t - np.floor(t), soft, 1.0)
+    return np.clip((steps + 0.5) * band, 0, 255).astype(np.uint8)
+
+
 def _smoothstep(x: np.ndarray, low: float, high: float) -> np.ndarray:
     t = np.clip((x - low) / (high - low), 0, 1)
     return t * t * (3 - 2 * t)
@@ -133,35 +143,46 @@ def _mix(image: np.ndarray, other: np.ndarray, weight: np.ndarray) -> np.ndarray
 
 # ------------------------------------------------------------------------------------------ painting
 #: Kuwahara radius at the colour level, and the quadrant variance (grey levels²) that halves its say.
-KUWAHARA_RADIUS = 3
+KUWAHARA_RADIUS = 4
 KUWAHARA_VARIANCE = 20.0
 #: Stroke directions, and the strokes' half length and width at the detail level (pixels).
 STROKE_DIRECTIONS = 8
 STROKE_LENGTH = 9
 STROKE_WIDTH = 0.9
+#: The palette: the luma tones the patches are laid in.
+PAINTING_TONES = 10
+#: On the whole picture: how much of the face's own (lightly flattened) picture shows through.
+PAINTING_FACE_KEEP = 0.5
 
 
 class Painting(Style):
     name = "painting"
 
-    def __init__(self, saturation: float = 1.35, relief: float = 0.22):
+    def __init__(self, saturation: float = 1.5, relief: float = 0.3):
         """``relief``: the strokes' depth, as a share of the luma (±)."""
         super().__init__()
         self.saturation, self.relief = saturation, relief
+        self._tones = _soft_steps(PAINTING_TONES)
 
     def small(self, frame: Pyramid, keep: np.ndarray | None = None) -> np.ndarray:
         detail_level, colour_level = _levels(frame)
         detail = frame.halved(detail_level)
         size = (detail.shape[1], detail.shape[0])
         patches = cv2.cvtColor(_soft_kuwahara(frame.halved(colour_level), KUWAHARA_RADIUS), cv2.COLOR_BGR2YCrCb)
-        y, cr, cb = cv2.split(cv2.resize(patches, size, interpolation=cv2.INTER_LINEAR))
-        if keep is not None:  # the face: its own detail, only lightly flattened, and fewer strokes
-            face_y, face_cr, face_cb = cv2.split(cv2.cvtColor(cv2.medianBlur(detail, 3), cv2.COLOR_BGR2YCrCb))
-            keep8 = cv2.convertScaleAbs(keep, alpha=255 * 0.85)
-            y, cr, cb = _mix(y, face_y, keep8), _mix(cr, face_cr, keep8), _mix(cb, face_cb, keep8)
+        y, cr, cb = cv2.split(patches)
+        # a painter's palette: a few tones (soft steps), more saturated colour (colour in steps too
+        # turned near-greys into pink and lilac patches)
         s = self.saturation
+        y = cv2.LUT(y, self._tones)
         cr = cv2.addWeighted(cr, s, cr, 0, 128 * (1 - s))
         cb = cv2.addWeighted(cb, s, cb, 0, 128 * (1 - s))
+        y, cr, cb = (cv2.resize(plane, size, interpolation=cv2.INTER_LINEAR) for plane in (y, cr, cb))
+        if keep is not None:  # the face: some of its own detail, lightly flattened, and fewer strokes
+            face_y, face_cr, face_cb = cv2.split(cv2.cvtColor(cv2.medianBlur(detail, 5), cv2.COLOR_BGR2YCrCb))
+            face_cr = cv2.addWeighted(face_cr, s, face_cr, 0, 128 * (1 - s))
+            face_cb = cv2.addWeighted(face_cb, s, face_cb, 0, 128 * (1 - s))
+            keep8 = cv2.convertScaleAbs(keep, alpha=255 * PAINTING_FACE_KEEP)
+            y, cr, cb = _mix(y, face_y, keep8), _mix(cr, face_cr, keep8), _mix(cb, face_cb, keep8)
         strokes = self._strokes(frame.halved(colour_level), size)
         if keep is not None:
             strokes = _mix(strokes, np.full_like(strokes, 128), cv2.convertScaleAbs(keep, alpha=255 * 0.7))
@@ -262,7 +283,7 @@ INK_CONTRAST = 8
 class Cartoon(Style):
     name = "cartoon"
 
-    def __init__(self, saturation: float = 1.35):
+    def __init__(self, saturation: float = 1.5):
         super().__init__()
         self.saturation = saturation
         levels = np.arange(256, dtype=np.float32)
@@ -290,7 +311,7 @@ class Cartoon(Style):
         flat = cv2.resize(cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR), size, interpolation=cv2.INTER_LINEAR)
         if keep is not None:  # the face: smooth shading rather than posterised shadows
             smooth = cv2.resize(colour, size, interpolation=cv2.INTER_LINEAR)
-            flat = _mix(flat, smooth, cv2.convertScaleAbs(keep, alpha=255 * 0.75))
+            flat = _mix(flat, smooth, cv2.convertScaleAbs(keep, alpha=255 * 0.5))
         # ink: darker than the neighbourhood by INK_CONTRAST levels, on a median-smoothed grey
         grey = cv2.medianBlur(cv2.cvtColor(detail, cv2.COLOR_BGR2GRAY), 5)
         lines = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 9, INK_CONTRAST)
