@@ -152,3 +152,17 @@ def test_a_person_who_fills_the_picture_is_left_as_framed():
     finally:
         processor.close()
     assert crops == {(0, 0, 960, 540)}
+
+
+def test_a_files_frames_framed_keep_the_files_size():
+    """``haikei process`` hands on frames without an output size: the crop is scaled back to the picture's."""
+    pictures, mattes = doctor_with_mattes(90)
+    processor = FrameProcessor(Settings(output="none", background="none", framing="auto"))
+    try:
+        for i in range(30):
+            camera = person_in_room(pictures[i], mattes[i], 0.3)
+            result = processor.process(Frame(camera, i, i / FPS))
+            assert result.image.shape == camera.shape
+        assert processor.segment(Frame(camera, 30, 30 / FPS)).crop.pixels()[2] < 1000  # it is framed
+    finally:
+        processor.close()

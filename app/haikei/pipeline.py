@@ -206,7 +206,8 @@ class FrameProcessor:
             started = stage_clock()
             tone = self.light.tone(picture, self._person_matte, self._person, t)
             timings["light"] = (stage_clock() - started) * 1e3
-        pyramid = Pyramid(picture, frame.size, tone)
+        # a frame cut by auto-framing is scaled back to the size it had (a file's frames carry none)
+        pyramid = Pyramid(picture, frame.output_size if crop is not None else frame.size, tone)
         plan = self.composer.plan(pixel_format, pyramid.size, settings)
         composed_with_matte = self.composer.background.replaces or plan.touch_up > 0 or plan.picture_style != "none"
         if not composed_with_matte and not self._person_due(t):
