@@ -275,5 +275,13 @@
         <source>Low-light noise reduction</source>
         <translation>暗所ノイズ低減</translation>
     </message>
+    <message>
+        <source>Virtual camera format</source>
+        <translation>仮想カメラの形式</translation>
+    </message>
+    <message>
+        <source>In use by %1</source>
+        <translation>%1 が使用中</translation>
+    </message>
 </context>
 </TS>
