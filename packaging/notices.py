@@ -67,6 +67,11 @@ INSIDE = {
         "distributed under the GPL's terms as a whole (GPL-3.0-or-later, since Haikei and its other parts are "
         "Apache-2.0 / LGPL-3.0) with an offer of the corresponding source. See docs/install.md."
     ),
+    "simplejpeg": (
+        "simplejpeg (MIT) with **libjpeg-turbo** linked into its extension module (IJG License, BSD-3-Clause and "
+        "zlib License), their texts in `licenses/simplejpeg/LICENSE`. This software is based in part on the work "
+        "of the Independent JPEG Group."
+    ),
     "pyvirtualcam": (
         "pyvirtualcam is **GPL-2.0** (its wheel's licence and classifier), including its native v4l2loopback, OBS "
         "and Unity Capture backends. See the licence note in docs/install.md before publishing a bundle."

@@ -25,6 +25,7 @@ from haikei.compose.styles import STYLES, StyledBackground
 from haikei.errors import HaikeiError, ModelError
 from haikei.frames import BGR, I420, Frame
 from haikei.frames.i420 import from_i420
+from haikei.frames.matte import Matte
 from haikei.frames.person import Face, PersonGeometry, measure
 from haikei.frames.pyramid import Pyramid
 from haikei.framing import AutoFramer, Crop
@@ -54,9 +55,9 @@ class Segmented:
     frame: Frame
     #: The (mirrored) frame and its halvings made so far, for the compositing stage to reuse.
     pyramid: Pyramid
-    #: The alpha matte (float32, frame-sized, 1 = person) and its halvings, the refiner's small
-    #: working matte among them; ``None`` when the effect is off.
-    matte: Pyramid | None
+    #: The alpha matte (float32, frame-sized, 1 = person, made on demand) and its halvings, the
+    #: refiner's small working matte among them; ``None`` when the effect is off.
+    matte: Matte | None
     timings_ms: dict[str, float]
     plan: Plan
     #: Where the person is (in the pixels of a small copy of the frame: its ``size`` says which),
@@ -81,10 +82,16 @@ class Segmented:
 class Processed:
     #: The output picture, in ``pixel_format``.
     image: np.ndarray
-    #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
-    alpha: np.ndarray | None
+    #: The alpha matte and its pyramid (:attr:`alpha`), or ``None`` when the effect is off.
+    matte: Matte | None
     timings_ms: dict[str, float]
     pixel_format: str = BGR
+
+    @property
+    def alpha(self) -> np.ndarray | None:
+        """The frame-sized alpha matte (float32, 1 = person; made when first asked for), ``None``
+        when the effect is off."""
+        return self.matte.image if self.matte is not None else None
 
     def bgr(self) -> np.ndarray:
         """The output picture in BGR (converted from I420 if need be: for a preview, not per frame)."""
@@ -287,7 +294,6 @@ class FrameProcessor:
             started = stage_clock()
             output = self.composer.compose(
                 pyramid,
-                segmented.matte.image,
                 segmented.matte,
                 segmented.frame.timestamp,
                 plan,
@@ -300,7 +306,7 @@ class FrameProcessor:
             timings["compose"] = (stage_clock() - started) * 1e3 - effects - toned
         if tone is not None:  # the light's own work, on whichever thread it ran
             timings["light"] = timings.get("light", 0.0) + tone.spent_ms
-        return Processed(output, segmented.alpha, timings, plan.made_in)
+        return Processed(output, segmented.matte, timings, plan.made_in)
 
     def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
         return self.compose(self.segment(frame, pixel_format))

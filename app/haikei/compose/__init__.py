@@ -85,7 +85,6 @@ class Composer:
     def compose(
         self,
         frame: Pyramid,
-        alpha: np.ndarray | None,
         matte: Pyramid | None,
         timestamp: float,
         plan: Plan,
@@ -93,10 +92,11 @@ class Composer:
         face: Face | None = None,
         timings: dict[str, float] | None = None,
     ) -> np.ndarray:
-        """The person of ``frame`` over the background by ``alpha`` (``matte`` its pyramid), in
-        ``plan.made_in``, with the plan's effects (``person`` and ``face`` where the person is, in
-        frame pixels, for touch-up and styles; their timings added to ``timings``). Without a matte
-        (the background effect off) the frame itself, with the effects that need none."""
+        """The person of ``frame`` over the background by the alpha matte (``matte``, its pyramid;
+        the frame-sized matte itself is made only when blending in BGR), in ``plan.made_in``, with
+        the plan's effects (``person`` and ``face`` where the person is, in frame pixels, for touch-up
+        and styles; their timings added to ``timings``). Without a matte (the background effect off)
+        the frame itself, with the effects that need none."""
         timings = {} if timings is None else timings
         with self._lock:
             if plan.picture_style != "none":
@@ -115,9 +115,10 @@ class Composer:
             if isinstance(background, StyledBackground):
                 timings["style"] = (stage_clock() - started) * 1e3
             if in_i420:
-                output = self.compositor.i420(frame.i420(), behind, alpha)
+                output = self.compositor.i420_over(frame.i420(), behind, matte, in_place=background.renders_anew)
                 self._touch_up(output, I420, frame, matte, person, face, plan.touch_up, timestamp, timings)
                 return output
+            alpha = matte.image
             image = frame.image
             output = self.compositor(image, behind, alpha)
             self._touch_up(output, BGR, frame, matte, person, face, plan.touch_up, timestamp, timings)

@@ -108,10 +108,13 @@ class Engine:
         on_error: ErrorHandler | None = None,
         on_output: Callable[[Processed, Frame], None] | None = None,
         on_settings: Callable[[Settings], None] | None = None,
+        source_opener: Callable[[str, tuple[int, int], float, bool], Source] = open_source,
     ):
         """``on_error`` gets each problem (once, not on every frame); ``on_output`` each frame sent, from
         the output thread; ``on_settings`` the settings in effect whenever the engine keeps other values
-        than it was given (a model or background that could not load, a model fallen back to on start)."""
+        than it was given (a model or background that could not load, a model fallen back to on start).
+        ``source_opener`` opens the source as :func:`haikei.capture.open_source` does (the bench's
+        camera stand-in replaces it)."""
         self._settings = settings
         self._catalog = catalog
         self._paced = paced
@@ -121,6 +124,7 @@ class Engine:
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._on_settings = on_settings or (lambda settings: None)
+        self._open_source = source_opener
         self._own_sink = sink is None
         self.sink = sink
         self.stats = PipelineStats()
@@ -150,7 +154,7 @@ class Engine:
             s = self._settings = s.replace(model=self.processor.settings.model)
             self._tell(self._on_settings, s)
         try:
-            self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
+            self.source = self._open_source(s.source, (s.width, s.height), s.fps, self._paced)
             if self.sink is None:
                 self.sink = self._open_output(s)
         except HaikeiError:
@@ -324,7 +328,9 @@ class Engine:
             self.source.close()
             self.source = None
         try:
-            self.source = open_source(settings.source, (settings.width, settings.height), settings.fps, self._paced)
+            self.source = self._open_source(
+                settings.source, (settings.width, settings.height), settings.fps, self._paced
+            )
         except SourceError as exc:
             self.source_error = str(exc)
             if report:
