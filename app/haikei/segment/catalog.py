@@ -24,6 +24,8 @@ LAYOUTS = ("NHWC", "NCHW")
 CHANNEL_ORDERS = ("RGB", "BGR")
 OUTPUT_KINDS = ("probability", "sigmoid", "softmax")
 DEFAULT_MODEL = "selfie-landscape"
+#: A manifest's ``kind``; other kinds in a models folder (the face detector, segment/faces.py) are not offered.
+SEGMENTATION = "segmentation"
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,15 @@ class ModelManifest:
         return True
 
 
-def parse_manifest(path: Path) -> ModelManifest:
-    """Read and check one manifest; every problem is a :class:`ModelError` naming the file."""
+def parse_manifest(path: Path) -> ModelManifest | None:
+    """Read and check one manifest (``None`` for a model of another kind than segmentation); every
+    problem is a :class:`ModelError` naming the file."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
+    if isinstance(raw, dict) and raw.get("kind", SEGMENTATION) != SEGMENTATION:
+        return None
     try:
         return _manifest_from_json(raw, path)
     except (KeyError, TypeError, ValueError) as exc:
@@ -247,6 +252,8 @@ def load_catalog(dirs: Iterable[Path] | None = None) -> Catalog:
                 manifest = parse_manifest(path)
             except ModelError as exc:
                 problems.append(str(exc))
+                continue
+            if manifest is None:
                 continue
             if manifest.name in models:
                 problems.append(
