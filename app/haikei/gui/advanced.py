@@ -24,7 +24,8 @@ OUTPUT_KNOBS = ("vcam_format",)
 SHOWN = ("width", "fps", *OUTPUT_KNOBS, "mirror", "idle_when_unwatched", *FORM_KNOBS)
 #: The knobs that do nothing for a kind of background: the effect off skips the model and its edge,
 #: a blur is made of the room itself (no colour of it to take out of the edge).
-IDLE_FOR = {"none": frozenset(PRESET_KNOBS), "blur": frozenset({"decontaminate"})}
+#: (Light and its noise reduction work with the effect off too.)
+IDLE_FOR = {"none": frozenset(PRESET_KNOBS) - {"light_denoise"}, "blur": frozenset({"decontaminate"})}
 
 
 def knob_tip(name: str) -> str:

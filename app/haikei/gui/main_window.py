@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from haikei.gui.advanced import AdvancedForm
 from haikei.gui.controller import EngineController
+from haikei.gui.effects_panel import EffectsPanel
 from haikei.gui.gallery import Gallery
 from haikei.gui.i18n import tr
 from haikei.gui.output_panel import OutputPanel
@@ -318,6 +319,8 @@ class MainWindow(QMainWindow):
         preset_row.addWidget(self.reset_button)
         look_form.addLayout(preset_row)
         self.side_column.addWidget(look)
+        self.effects = EffectsPanel(self.controller)
+        self.side_column.addWidget(self.effects)
 
         self.advanced_toggle = QToolButton(text=tr("Advanced"), checkable=True, objectName="disclosure")
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -26,6 +26,8 @@ OUTPUT_KINDS = ("probability", "sigmoid", "softmax")
 #: The model for new users and the one a model that cannot load falls back to: the accurate one
 #: (mIoU 0.920 vs 0.907 for selfie-landscape, docs/quality.md) for about half a millisecond more a frame.
 DEFAULT_MODEL = "selfie-general"
+#: A manifest's ``kind``; other kinds in a models folder (the face detector, segment/faces.py) are not offered.
+SEGMENTATION = "segmentation"
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,15 @@ class ModelManifest:
         return True
 
 
-def parse_manifest(path: Path) -> ModelManifest:
-    """Read and check one manifest; every problem is a :class:`ModelError` naming the file."""
+def parse_manifest(path: Path) -> ModelManifest | None:
+    """Read and check one manifest (``None`` for a model of another kind than segmentation); every
+    problem is a :class:`ModelError` naming the file."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
+    if isinstance(raw, dict) and raw.get("kind", SEGMENTATION) != SEGMENTATION:
+        return None
     try:
         return _manifest_from_json(raw, path)
     except (KeyError, TypeError, ValueError) as exc:
@@ -249,6 +254,8 @@ def load_catalog(dirs: Iterable[Path] | None = None) -> Catalog:
                 manifest = parse_manifest(path)
             except ModelError as exc:
                 problems.append(str(exc))
+                continue
+            if manifest is None:
                 continue
             if manifest.name in models:
                 problems.append(

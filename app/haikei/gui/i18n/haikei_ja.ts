@@ -76,6 +76,10 @@ Double-click or press F2 to rename it.</source>
         <translation>背景を追加</translation>
     </message>
     <message>
+        <source>Add image or video…</source>
+        <translation>画像・動画を追加…</translation>
+    </message>
+    <message>
         <source>Add picture or video…</source>
         <translation>画像・動画を追加…</translation>
     </message>
@@ -98,6 +102,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>Aurora</source>
         <translation>オーロラ</translation>
+    </message>
+    <message>
+        <source>Auto-framing</source>
+        <translation>自動フレーミング</translation>
     </message>
     <message>
         <source>Background</source>
@@ -128,6 +136,10 @@ Double-click or press F2 to rename it.</source>
         <translation>ぼかしの強さ</translation>
     </message>
     <message>
+        <source>Brighten and colour-balance a dark picture</source>
+        <translation>暗い映像を明るくし、色味を整えます</translation>
+    </message>
+    <message>
         <source>Calm room</source>
         <translation>落ち着いた部屋</translation>
     </message>
@@ -138,6 +150,14 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>Camera %1 (not connected)</source>
         <translation>カメラ %1（未接続）</translation>
+    </message>
+    <message>
+        <source>Camera and model</source>
+        <translation>カメラとモデル</translation>
+    </message>
+    <message>
+        <source>Cartoon</source>
+        <translation>漫画</translation>
     </message>
     <message>
         <source>Choose a video file</source>
@@ -172,6 +192,10 @@ Double-click or press F2 to rename it.</source>
         <translation>色の流れ</translation>
     </message>
     <message>
+        <source>Colour…</source>
+        <translation>色…</translation>
+    </message>
+    <message>
         <source>Copies the command, to paste into a terminal.</source>
         <translation>コマンドをコピーします。端末に貼り付けてください。</translation>
     </message>
@@ -204,8 +228,20 @@ Double-click or press F2 to rename it.</source>
         <translation>エフェクトがオフの間は効果がありません。</translation>
     </message>
     <message>
+        <source>Draw the background alone in the style, or the whole picture, you too.</source>
+        <translation>背景だけをこのスタイルで描くか、あなたも含めた映像全体を描きます。</translation>
+    </message>
+    <message>
+        <source>Draw the picture as a painting, a cartoon or a pencil drawing.</source>
+        <translation>映像を絵画、マンガ、鉛筆画のように描きます。</translation>
+    </message>
+    <message>
         <source>Drifting lights</source>
         <translation>漂う光</translation>
+    </message>
+    <message>
+        <source>Edge colour cleanup</source>
+        <translation>輪郭の色かぶり除去</translation>
     </message>
     <message>
         <source>Edge detail</source>
@@ -218,6 +254,22 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>Edge softness</source>
         <translation>輪郭のやわらかさ</translation>
+    </message>
+    <message>
+        <source>Edge softness (px)</source>
+        <translation>輪郭のぼかし (px)</translation>
+    </message>
+    <message>
+        <source>Effect off</source>
+        <translation>エフェクト オフ</translation>
+    </message>
+    <message>
+        <source>Effect on</source>
+        <translation>エフェクト オン</translation>
+    </message>
+    <message>
+        <source>Effects</source>
+        <translation>エフェクト</translation>
     </message>
     <message>
         <source>Engine: %1</source>
@@ -272,6 +324,14 @@ Double-click or press F2 to rename it.</source>
         <translation>後ろの部屋をぼかす強さです（ぼかし背景のみ）。</translation>
     </message>
     <message>
+        <source>Images and videos</source>
+        <translation>画像と動画</translation>
+    </message>
+    <message>
+        <source>In use by %1</source>
+        <translation>%1 が使用中</translation>
+    </message>
+    <message>
         <source>It needs %1, which is not installed.</source>
         <translation>必要な %1 がインストールされていません。</translation>
     </message>
@@ -284,8 +344,40 @@ Double-click or press F2 to rename it.</source>
         <translation>閉じてもトレイで動作を続ける</translation>
     </message>
     <message>
+        <source>Keep you centred and sized in the picture</source>
+        <translation>人物を画面の中央に程よい大きさで収めます</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>明るさ補正</translation>
+    </message>
+    <message>
+        <source>Light wrap</source>
+        <translation>背景光の回り込み</translation>
+    </message>
+    <message>
         <source>Look</source>
         <translation>見た目</translation>
+    </message>
+    <message>
+        <source>Low-light noise reduction</source>
+        <translation>暗所ノイズ低減</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>マスク</translation>
+    </message>
+    <message>
+        <source>Mask threshold (high)</source>
+        <translation>マスクしきい値（上限）</translation>
+    </message>
+    <message>
+        <source>Mask threshold (low)</source>
+        <translation>マスクしきい値（下限）</translation>
+    </message>
+    <message>
+        <source>Mask upscaling</source>
+        <translation>マスクの拡大方式</translation>
     </message>
     <message>
         <source>Meeting apps can only see Haikei through a virtual camera, which needs the v4l2loopback module. Run the copied command in a terminal once; Haikei connects by itself when the camera appears.</source>
@@ -348,6 +440,10 @@ Double-click or press F2 to rename it.</source>
         <translation>出力が仮想カメラのときだけ使われます。</translation>
     </message>
     <message>
+        <source>Original</source>
+        <translation>元の映像</translation>
+    </message>
+    <message>
         <source>Other engines and your own models</source>
         <translation>ほかのエンジンと自分のモデル</translation>
     </message>
@@ -356,8 +452,16 @@ Double-click or press F2 to rename it.</source>
         <translation>出力</translation>
     </message>
     <message>
+        <source>Painting</source>
+        <translation>油絵</translation>
+    </message>
+    <message>
         <source>Pause camera</source>
         <translation>カメラを一時停止</translation>
+    </message>
+    <message>
+        <source>Pencil drawing</source>
+        <translation>鉛筆画</translation>
     </message>
     <message>
         <source>Pick the colour of the Colour background.</source>
@@ -380,6 +484,10 @@ Double-click or press F2 to rename it.</source>
         <translation>プリセット</translation>
     </message>
     <message>
+        <source>Processed</source>
+        <translation>処理後</translation>
+    </message>
+    <message>
         <source>Quality</source>
         <translation>画質優先</translation>
     </message>
@@ -394,6 +502,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>Recording to %1</source>
         <translation>%1 に記録中</translation>
+    </message>
+    <message>
+        <source>Refinement resolution</source>
+        <translation>補正の解像度</translation>
     </message>
     <message>
         <source>Release the camera; apps see a still “paused” picture meanwhile (%1).</source>
@@ -456,12 +568,20 @@ Double-click or press F2 to rename it.</source>
         <translation>シンプル（軽い）</translation>
     </message>
     <message>
+        <source>Smooth the skin of the face (0 = off)</source>
+        <translation>顔の肌をなめらかにします（0 = オフ）</translation>
+    </message>
+    <message>
         <source>Soft dawn</source>
         <translation>柔らかな夜明け</translation>
     </message>
     <message>
         <source>Soften the picture</source>
         <translation>背景をやわらかく</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>入力</translation>
     </message>
     <message>
         <source>Speed</source>
@@ -492,8 +612,20 @@ Double-click or press F2 to rename it.</source>
         <translation>スタジオグレー</translation>
     </message>
     <message>
+        <source>Style</source>
+        <translation>スタイル</translation>
+    </message>
+    <message>
+        <source>Style on</source>
+        <translation>スタイルの適用先</translation>
+    </message>
+    <message>
         <source>Take the selected background of yours out of the gallery (the file stays).</source>
         <translation>選んだ自分の背景をギャラリーから外します（ファイルは残ります）。</translation>
+    </message>
+    <message>
+        <source>Temporal smoothing</source>
+        <translation>時間方向の平滑化</translation>
     </message>
     <message>
         <source>The PipeWire camera is not installed</source>
@@ -560,6 +692,14 @@ Double-click or press F2 to rename it.</source>
         <translation>このファイルは再生できません：%1</translation>
     </message>
     <message>
+        <source>To fix: %1</source>
+        <translation>対処方法: %1</translation>
+    </message>
+    <message>
+        <source>Touch-up</source>
+        <translation>美肌補正</translation>
+    </message>
+    <message>
         <source>Turn effect off</source>
         <translation>エフェクトをオフ</translation>
     </message>
@@ -608,6 +748,10 @@ Double-click or press F2 to rename it.</source>
         <translation>送り先の仮想カメラデバイス。</translation>
     </message>
     <message>
+        <source>Whole picture</source>
+        <translation>画面全体</translation>
+    </message>
+    <message>
         <source>You above</source>
         <translation>これ以上は人物</translation>
     </message>
@@ -644,6 +788,10 @@ Double-click or press F2 to rename it.</source>
         <translation>欠落</translation>
     </message>
     <message>
+        <source>dropped %1</source>
+        <translation>破棄 %1</translation>
+    </message>
+    <message>
         <source>edge</source>
         <translation>輪郭</translation>
     </message>
@@ -658,6 +806,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>flip the picture left to right, as in a mirror (apps get it so too)</source>
         <translation>鏡のように映像を左右反転します（アプリにも反転して送られます）</translation>
+    </message>
+    <message>
+        <source>how much of a dim camera's grain is smoothed away while Light is on (0 = off)</source>
+        <translation>「明るさ補正」がオンのとき、暗いカメラのざらつきを滑らかにする度合い（0 = オフ）</translation>
     </message>
     <message>
         <source>how much the edge is averaged over time so that it does not flicker; what moves is never averaged (0 = off)</source>
@@ -696,6 +848,10 @@ Double-click or press F2 to rename it.</source>
         <translation>出力</translation>
     </message>
     <message>
+        <source>paused</source>
+        <translation>一時停止中</translation>
+    </message>
+    <message>
         <source>pictures per second sent to apps (meeting apps use up to 30)</source>
         <translation>アプリに送る毎秒の枚数（Web 会議アプリは最大 30）</translation>
     </message>
@@ -718,6 +874,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>softens the line between you and the background by this many pixels of the model's cut-out (0 = crisp)</source>
         <translation>あなたと背景の境目を、モデルの切り抜きでこのピクセル数だけやわらかくします（0 = くっきり）</translation>
+    </message>
+    <message>
+        <source>speed and quality unknown</source>
+        <translation>速度・品質は不明</translation>
     </message>
     <message>
         <source>takes the real room's colour out of your soft edge before a picture or colour is put behind you (0 = off)</source>
@@ -754,6 +914,10 @@ Double-click or press F2 to rename it.</source>
     <message>
         <source>very light on the computer</source>
         <translation>パソコンへの負荷はとても軽い</translation>
+    </message>
+    <message>
+        <source>virtual camera: %1</source>
+        <translation>仮想カメラ: %1</translation>
     </message>
     <message>
         <source>where the model is less sure than this that it sees you, the room shows; raise it to cut more of the room away</source>
