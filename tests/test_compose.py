@@ -254,3 +254,16 @@ def test_composing_real_frames_in_i420_matches_the_frame_sized_blend(doctor_vide
             assert np.array_equal(again, behind)  # a still background is not written into
     finally:
         processor.close()
+
+
+def test_a_styled_picture_background_softens_live():
+    """Soften and a style on the background together: the softened picture is styled anew."""
+    from haikei.compose.styles import STYLES, StyledBackground
+
+    photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
+    frame = np.zeros((360, 640, 3), np.uint8)
+    styled = StyledBackground(BackgroundSpec.parse(f"image:{photo}").open(), STYLES["cartoon"]())
+    sharp = styled.render(frame, 0.0).copy()
+    styled.set_soften(1.0)
+    soft = styled.render(frame, 0.04)
+    assert np.abs(soft.astype(int) - sharp).mean() > 1 and sharpness(soft) < sharpness(sharp)
