@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from support.data import DOCTOR_VIDEO, need_shared
+from support.gui import make_app  # noqa: F401 - the desktop app on a still portrait
 from support.pipewire_session import desktop, pipewire  # noqa: F401 - the private session fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -142,4 +142,4 @@ def test_saved_model_that_was_tampered_with_falls_back_to_the_default(files, pri
     assert cli.main(["run", "--source", str(files["video"]), "--output", "none", "--frames", "5"]) == 0
     err = capsys.readouterr().err
     assert "haikei: warning: model 'tampered': " in err and "fails its sha256 check" in err
-    assert "using selfie-landscape instead" in err and "5 frames sent" in err
+    assert "using selfie-general instead" in err and "5 frames sent" in err

@@ -15,6 +15,7 @@ from haikei.compose.backgrounds import (
     ImageBackground,
     NoBackground,
     VideoBackground,
+    soften_picture,
 )
 from haikei.compose.blend import Compositor
 from haikei.errors import BackgroundError
@@ -147,6 +148,70 @@ def test_the_plan_decides_each_frames_formats_and_effects(pixel_format, size, ch
     assert (plan.made_in, plan.blend_in, plan.decontaminate, plan.light_wrap) == expected
 
 
+def sharpness(image: np.ndarray) -> float:
+    """The detail left in a picture: the variance of its Laplacian."""
+    return float(cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+
+def test_soften_blurs_an_image_background_as_out_of_focus_keeping_its_colour():
+    photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    sharp = BackgroundSpec.parse(f"image:{photo}").open().render(frame, 0.0)
+    soft = BackgroundSpec.parse(f"image:{photo}").open(soften=0.5)
+    once = soft.render(frame, 0.0)
+    assert soft.render(frame, 0.04) is once  # softened once per picture and size, not per frame
+    stronger = BackgroundSpec.parse(f"image:{photo}").open(soften=1.0).render(frame, 0.0)
+    assert sharpness(stronger) < sharpness(once) < 0.2 * sharpness(sharp)
+    assert np.abs(once.mean(axis=(0, 1)) - sharp.mean(axis=(0, 1))).max() < 2  # the same light and colour
+    # A lens blur: a lit point becomes a flat disc of about the radius asked for, not a Gaussian glow.
+    point = np.zeros((720, 1280, 3), np.uint8)
+    point[355:365, 635:645] = 255
+    disc = soften_picture(point, (1280, 720), 1.0)[:, :, 1].astype(float)
+    row = disc[360, 640 - 40 : 640 + 41]
+    lit = np.flatnonzero(row > row.max() * 0.5)
+    assert 36 <= len(lit) <= 64  # 2 x 24 px (SOFTEN_RADIUS at 720p) + the point, give or take the smoothing
+    assert row[40 - 12 : 40 + 13].min() > 0.7 * row.max()  # flat across its middle
+    assert soften_picture(point, (1280, 720), 0.0) is not point and np.array_equal(
+        soften_picture(point, (1280, 720), 0.0), point
+    )
+
+
+def test_soften_applies_to_each_video_frame_and_changes_live(tmp_path):
+    clip = write_clip(tmp_path / "bg.mkv", [(0, 0, 0), (0, 0, 200)], size=(64, 48), fps=10)
+    video = BackgroundSpec.parse(f"video:{clip}").open(soften=0.0)
+    frame = np.zeros((48, 64, 3), np.uint8)
+    first = video.render(frame, 0.0).copy()
+    video.set_soften(0.8)
+    assert np.array_equal(video.render(frame, 0.0), first)  # a flat frame stays flat when softened
+    assert int(video.render(frame, 0.1)[24, 32, 2]) == 200  # the next video frame, softened too
+    video.close()
+    assert BackgroundSpec.parse("color:#102030").open().render(frame, 0.0) is not None  # others ignore it
+
+
+def test_soften_reaches_the_output_through_the_pipeline_live():
+    """Changing the setting while frames flow softens the background and leaves the person alone."""
+    from haikei.frames import Frame
+    from haikei.pipeline import FrameProcessor
+
+    portrait = need_shared(SHARED / "data" / "portraits" / "woman-5883428_1280.jpg")
+    photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
+    image = cv2.resize(cv2.imread(str(portrait)), (640, 360))
+    processor = FrameProcessor(Settings(width=640, height=360, background=f"image:{photo}", smoothing=0))
+    try:
+        sharp = processor.process(Frame(image, 0, 0.0))
+        assert processor.apply(processor.settings.replace(soften=0.7)) == []
+        soft = processor.process(Frame(image, 1, 0.033))
+    finally:
+        processor.close()
+    background, person = sharp.alpha < 0.01, sharp.alpha > 0.99
+    assert background.mean() > 0.2 and person.mean() > 0.1
+    changed = np.abs(soft.image.astype(int) - sharp.image).max(axis=2)
+    assert changed[background].mean() > 4 and changed[person].max() <= 1  # alpha 0.99: a level at most
+    assert sharpness(np.where(background[..., None], soft.image, 0).astype(np.uint8)) < sharpness(
+        np.where(background[..., None], sharp.image, 0).astype(np.uint8)
+    )
+
+
 def _smooth_ramp(rng, shape):
     """A matte's stretched edge ramp as the refiner leaves it: smooth, beyond [0, 1] on both sides."""
     noise = rng.uniform(-3.0, 4.0, (shape[0] // 4 + 2, shape[1] // 4 + 2)).astype(np.float32)
@@ -176,7 +241,7 @@ def test_the_i420_blend_from_the_small_matte_gives_the_frame_sized_mattes_pixels
 def test_composing_real_frames_in_i420_matches_the_frame_sized_blend(doctor_video, spec):
     if spec == "image":
         spec = f"image:{need_shared(SHARED / 'data' / 'backgrounds' / 'office.jpg')}"
-    processor = FrameProcessor(Settings().replace(background=spec))
+    processor = FrameProcessor(Settings(model="selfie-landscape").replace(background=spec))  # its 320x180 matte
     try:
         for index, image in enumerate(doctor_frames(doctor_video, 3, (1280, 720), skip=40)):
             segmented = processor.segment(Frame(image, index, index / 30), I420)
@@ -189,3 +254,16 @@ def test_composing_real_frames_in_i420_matches_the_frame_sized_blend(doctor_vide
             assert np.array_equal(again, behind)  # a still background is not written into
     finally:
         processor.close()
+
+
+def test_a_styled_picture_background_softens_live():
+    """Soften and a style on the background together: the softened picture is styled anew."""
+    from haikei.compose.styles import STYLES, StyledBackground
+
+    photo = need_shared(SHARED / "data" / "backgrounds" / "office.jpg")
+    frame = np.zeros((360, 640, 3), np.uint8)
+    styled = StyledBackground(BackgroundSpec.parse(f"image:{photo}").open(), STYLES["cartoon"]())
+    sharp = styled.render(frame, 0.0).copy()
+    styled.set_soften(1.0)
+    soft = styled.render(frame, 0.04)
+    assert np.abs(soft.astype(int) - sharp).mean() > 1 and sharpness(soft) < sharpness(sharp)

@@ -92,10 +92,10 @@ def test_settings_change_live(doctor_video):
     try:
         wait_until(lambda: len(sink.frames) >= 3)
         assert tuple(sink.frames[-1][10, 10]) == (0, 0, 255)
-        engine.update(background="color:#0000ff", mirror=True, model="selfie-general", preset="quality")
+        engine.update(background="color:#0000ff", mirror=True, model="selfie-landscape", preset="quality")
         wait_until(lambda: tuple(sink.frames[-1][10, 10]) == (255, 0, 0))
-        wait_until(lambda: engine.settings.model == "selfie-general")
-        assert engine.processor.segmenter.manifest.name == "selfie-general"
+        wait_until(lambda: engine.settings.model == "selfie-landscape")
+        assert engine.processor.segmenter.manifest.name == "selfie-landscape"
         assert engine.settings.upsample == "guided" and engine.settings.guide_scale == 0.5
         engine.update(background="none")
         wait_until(lambda: tuple(sink.frames[-1][10, 10]) != (255, 0, 0))

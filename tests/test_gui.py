@@ -1,106 +1,34 @@
 """The desktop app, offscreen: choices made in the window and the tray reach the frames that leave
 the engine (compared with the pipeline run directly on the same still image), settings survive a
-restart, broken settings files are kept and reported, Japanese UI."""
+restart, broken settings files are kept and reported, the first-start preset is announced and can be
+undone, the model list and its fallback, the toggles and shortcuts."""
 
 from __future__ import annotations
 
 import json
-import re
-import threading
+import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from support.data import REPO, SHARED, need_shared
+from support.gui import PORTRAIT, SIZE, RecordingSink, assert_output, expected, settled
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
 
-from haikei.config import load_settings, settings_path
-from haikei.frames import Frame
+from haikei.config import load_settings, save_settings, settings_path
 from haikei.frames.files import load_image
 from haikei.frames.fit import cover_fit
-from haikei.gui.advanced import SHOWN
 from haikei.gui.app import HaikeiGui
 from haikei.gui.gallery import entry_key
-from haikei.gui.i18n import FOLDER, install_translator, tr
 from haikei.gui.state import gui_state_path, load_gui_state
-from haikei.outputs.base import Sink
-from haikei.pipeline import FrameProcessor
-from haikei.settings import KNOBS
+from haikei.settings import Settings
 
-PORTRAIT = SHARED / "data" / "portraits" / "woman-5883428_1280.jpg"
 USER_BACKGROUND = SHARED / "data" / "backgrounds" / "office.jpg"
-SIZE = (640, 360)
-#: Frames to wait after a change: it applies on the next frame, the mask's moving average then settles.
-SETTLE_FRAMES = 20
-
-
-class RecordingSink(Sink):
-    """The output the engine sends to, keeping the newest frame."""
-
-    description = "test recorder"
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.count = 0
-        self.last: np.ndarray | None = None
-
-    def send(self, frame: np.ndarray) -> None:
-        with self.lock:
-            self.last = frame.copy()
-            self.count += 1
-
-
-def settled(qtbot, sink: RecordingSink) -> np.ndarray:
-    start = sink.count
-    qtbot.waitUntil(lambda: sink.count >= start + SETTLE_FRAMES, timeout=20000)
-    with sink.lock:
-        return sink.last
-
-
-def expected(settings, frames: int = SETTLE_FRAMES) -> np.ndarray:
-    """What the pipeline makes of the portrait with ``settings``, run directly (no GUI, no threads)."""
-    image = cover_fit(load_image(PORTRAIT), (settings.width, settings.height))
-    processor = FrameProcessor(settings)
-    try:
-        for i in range(frames):
-            out = processor.process(Frame(image.copy(), i, i / 30)).image
-    finally:
-        processor.close()
-    return out
-
-
-def assert_output(qtbot, app: HaikeiGui, sink: RecordingSink) -> np.ndarray:
-    got = settled(qtbot, sink)
-    want = expected(app.controller.settings)
-    assert np.abs(got.astype(int) - want.astype(int)).mean() < 1.0, app.controller.settings
-    return got
-
-
-@pytest.fixture
-def make_app(qtbot):
-    need_shared(PORTRAIT)
-    apps = []
-
-    def make(source: Path = PORTRAIT, **kwargs) -> tuple[HaikeiGui, RecordingSink]:
-        sink = RecordingSink()
-        overrides = {"source": str(source), "output": "none", "width": SIZE[0], "height": SIZE[1]}
-        app = HaikeiGui(overrides, sink=sink, use_system_tray=False, on_quit=lambda: None, **kwargs)
-        qtbot.addWidget(app.window)
-        app.show()
-        apps.append(app)
-        qtbot.waitUntil(
-            lambda: app.controller.engine is not None or app.controller.start_error is not None, timeout=20000
-        )
-        return app, sink
-
-    yield make
-    for app in apps:
-        app.shutdown()
 
 
 def select_in_gallery(app: HaikeiGui, key: str) -> None:
@@ -108,8 +36,15 @@ def select_in_gallery(app: HaikeiGui, key: str) -> None:
     app.window.gallery.setCurrentRow(row)
 
 
+def pick(combo, data) -> None:
+    """Choose the entry holding ``data`` in a combo box, as a click does."""
+    combo.setCurrentIndex(combo.findData(data))
+    combo.activated.emit(combo.currentIndex())
+
+
 def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     app, sink = make_app()
+    w = app.window
     original = cover_fit(load_image(PORTRAIT), SIZE)
 
     select_in_gallery(app, "color")  # window: colour background
@@ -121,28 +56,41 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
 
     assert coloured(out) > 0.3 and coloured(original) < 0.01
 
+    assert app.tray.effect_action.text() == w.effect_button.text() == "Turn effect off"
     app.tray.effect_action.trigger()  # tray: effect off → the camera picture untouched
     assert np.array_equal(settled(qtbot, sink), original)
     assert app.controller.settings.background == "none"
-    app.tray.effect_action.trigger()  # and back on: the colour it had
+    assert app.tray.effect_action.text() == w.effect_button.text() == "Turn effect on"
+    w.effect_button.click()  # and back on, from the window: the colour it had
     assert app.controller.settings.background == "color:#2e7d5b"
     assert_output(qtbot, app, sink)
 
-    app.tray.pause_action.trigger()  # tray: pause camera → the output says so on a dark frame
+    w.pause_button.click()  # window: pause camera → the output says so on a dark frame
     paused = settled(qtbot, sink)
     assert app.controller.paused and np.median(paused) == 40 and paused.max() > 200
+    assert w.pause_button.text() == app.tray.pause_action.text() == "Resume camera"
     app.tray.pause_action.trigger()
+    assert w.pause_button.text() == "Pause camera"
     assert_output(qtbot, app, sink)
 
     shipped = next(a for a in app.tray.background_group.actions() if "calm-room" in str(a.data()))
     shipped.trigger()  # tray: a shipped background
     assert_output(qtbot, app, sink)
     assert entry_key(app.controller.settings.background) == shipped.data()
+    assert w.soften_slider.isEnabled() and not w.blur_slider.isEnabled()
+    sharp = settled(qtbot, sink)
+    w.soften_slider.setValue(80)  # soften the picture: the background goes out of focus, live
+    soft = assert_output(qtbot, app, sink)
+    assert app.controller.settings.soften == 0.8
+    softened, unsoftened = expected(app.controller.settings), expected(app.controller.settings.replace(soften=0.0))
+    assert np.abs(soft.astype(int) - softened).mean() < np.abs(soft.astype(int) - unsoftened).mean()
+    assert np.abs(sharp.astype(int) - softened).mean() > np.abs(sharp.astype(int) - unsoftened).mean()
 
     select_in_gallery(app, "blur")
-    app.window.blur_slider.setValue(3)
+    assert w.blur_slider.isEnabled() and not w.soften_slider.isEnabled()
+    w.blur_slider.setValue(3)
     sharp = assert_output(qtbot, app, sink)
-    app.window.blur_slider.setValue(90)
+    w.blur_slider.setValue(90)
     soft = assert_output(qtbot, app, sink)
     assert app.controller.settings.background == "blur:90"
 
@@ -152,23 +100,58 @@ def test_window_and_tray_choices_change_the_output(qtbot, make_app):
     assert change(soft) > 2 * change(sharp) > 0
 
     before = settled(qtbot, sink)
-    w = app.window
-    w.model_box.setCurrentIndex(w.model_box.findData("selfie-general"))
-    w.model_box.activated.emit(w.model_box.currentIndex())
+    pick(w.model_box, "selfie-landscape")
     after = assert_output(qtbot, app, sink)
-    assert app.controller.settings.model == "selfie-general"
+    assert app.controller.settings.model == "selfie-landscape"
     assert np.abs(after.astype(int) - before.astype(int)).max() > 30  # a different mask edge
 
-    w.preset_box.setCurrentIndex(w.preset_box.findData("speed"))
-    w.preset_box.activated.emit(w.preset_box.currentIndex())
+    pick(w.preset_box, "speed")
     assert_output(qtbot, app, sink)
-    assert app.controller.settings.upsample == "bilinear"
+    assert app.controller.settings.upsample == "bilinear" and not w.reset_button.isEnabled()
 
-    # Advanced: a knob edited in the generated form makes the preset Custom.
+    # Advanced: a knob edited in the generated form makes the preset Custom; Reset goes back to Speed.
     w.advanced.fields["feather"].setValue(6.0)
     assert_output(qtbot, app, sink)
-    assert app.controller.settings.preset == "custom"
-    assert w.preset_box.currentData() == "custom"
+    assert app.controller.settings.preset == "custom" and w.preset_box.currentData() == "custom"
+    assert w.reset_button.isEnabled() and "Speed" in w.reset_button.toolTip()
+    w.reset_button.click()
+    assert app.controller.settings == app.controller.settings.replace(preset="speed")
+    assert app.controller.settings.feather == 0.0
+    assert_output(qtbot, app, sink)
+
+
+def test_shortcuts_turn_the_effect_off_and_pause(qtbot, make_app):
+    app, sink = make_app(background="color:#00ff00")
+    w = app.window
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    assert_output(qtbot, app, sink)
+    QTest.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(settled(qtbot, sink), cover_fit(load_image(PORTRAIT), SIZE))
+    QTest.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert app.controller.settings.background == "color:#00ff00"
+    QTest.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert app.controller.paused and np.median(settled(qtbot, sink)) == 40
+    QTest.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert not app.controller.paused
+    assert_output(qtbot, app, sink)
+    assert "Ctrl+E" in w.effect_button.toolTip() and "Ctrl+P" in w.pause_button.toolTip()
+
+
+def test_controls_that_do_nothing_for_the_background_are_disabled(qtbot, make_app):
+    app, _ = make_app()
+    w, advanced = app.window, app.window.advanced
+    for key, blur, soften, cleanup, edge in (
+        ("blur", True, False, False, True),
+        ("color", False, False, True, True),
+        ("none", False, False, False, False),
+    ):
+        select_in_gallery(app, key)
+        assert w.blur_slider.isEnabled() is blur, key
+        assert w.soften_slider.isEnabled() is soften, key
+        assert advanced.fields["decontaminate"].isEnabled() is cleanup, key
+        assert advanced.fields["feather"].isEnabled() is edge, key
+    assert "effect is off" in advanced.fields["feather"].toolTip()
 
 
 def test_a_background_that_cannot_load_goes_back_in_the_window_too(qtbot, make_app, tmp_path):
@@ -182,19 +165,35 @@ def test_a_background_that_cannot_load_goes_back_in_the_window_too(qtbot, make_a
     qtbot.waitUntil(lambda: app.controller.settings.background == "color:#2e7d5b", timeout=10000)
     assert [type(p).__name__ for p in problems] == ["BackgroundError"]
     assert app.window.gallery.current_entry().spec == "color"
+    assert "This background cannot be used" in app.window.banner_text.text()
     assert_output(qtbot, app, sink)
 
 
-def test_a_missing_source_is_shown_and_another_can_be_picked(qtbot, make_app, tmp_path):
+def test_a_missing_source_is_shown_at_the_source_and_another_can_be_picked(qtbot, make_app, tmp_path):
     app, sink = make_app(source=tmp_path / "gone.mp4")
+    w = app.window
     assert app.controller.engine is None
     app.refresh_status()
-    assert "gone.mp4" in app.window.preview.message and "not found" in app.window.preview.message
-    assert not app.window.output_state.text().startswith("●")
+    problem = w.source_problem.text()
+    assert w.source_problem.isVisibleTo(w) and "cannot be played" in problem and "gone.mp4" in problem
+    assert w.source_box.currentText() == "gone.mp4"
+    assert "Camera" in w.preview.message
+    assert "gone.mp4" not in w.output_panel.headline.text() + w.output_panel.advice.text()  # not the output's
     app.controller.change(source=str(PORTRAIT))  # what picking another source in the window does
     qtbot.waitUntil(lambda: app.controller.engine is not None, timeout=20000)
+    app.refresh_status()
+    assert not w.source_problem.isVisibleTo(w)
     select_in_gallery(app, "color")
     assert_output(qtbot, app, sink)
+
+
+def test_a_camera_that_is_not_there_is_named_not_numbered(qtbot, make_app):
+    app, _ = make_app(source="7")  # no camera here at all
+    app.refresh_status()
+    w = app.window
+    assert w.source_box.currentText() == "Camera 8 (not connected)"
+    assert all(w.source_box.itemText(i) not in ("7", "0") for i in range(w.source_box.count()))
+    assert "plugged in" in w.source_problem.text()
 
 
 def test_preview_drops_frames_while_the_gui_thread_is_busy(qtbot, make_app):
@@ -211,42 +210,58 @@ def test_preview_drops_frames_while_the_gui_thread_is_busy(qtbot, make_app):
     assert preview.painted - painted <= 1 + (sink.count - sent)
 
 
-def test_drop_a_user_background_and_remove_it(qtbot, make_app):
+def test_drop_rename_and_remove_a_user_background(qtbot, make_app, tmp_path):
     need_shared(USER_BACKGROUND)
+    photo = tmp_path / "IMG_2043-office_view.jpg"
+    photo.write_bytes(USER_BACKGROUND.read_bytes())
     app, sink = make_app()
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(USER_BACKGROUND)), QUrl.fromLocalFile(str(REPO / "README.md"))])
+    mime.setUrls([QUrl.fromLocalFile(str(photo)), QUrl.fromLocalFile(str(REPO / "README.md"))])
     drop = QDropEvent(
         QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     app.window.gallery.dropEvent(drop)
-    spec = f"image:{USER_BACKGROUND.resolve()}"
+    spec = f"image:{photo.resolve()}"
     assert app.state.user_backgrounds == [spec]  # the README is not an image: ignored
     assert app.controller.settings.background == spec
     assert app.tray.background_action(spec).isChecked()
+    assert app.window.gallery.currentItem().text() == "IMG 2043 office view"  # a tidy name from the file
     assert_output(qtbot, app, sink)
-    assert load_gui_state()[0].user_backgrounds == [spec]
+
+    item = app.window.gallery.currentItem()  # renamed in place, as after F2 or a double click
+    assert item.flags() & Qt.ItemFlag.ItemIsEditable
+    item.setText("  My   office ")
+    assert app.state.background_names == {spec: "My office"}
+    assert load_gui_state()[0].background_names == {spec: "My office"}
+    assert app.tray.background_action(spec).text() == "My office"
+    assert app.window.gallery.currentItem().text() == "My office"
+    app.window.gallery.currentItem().setText("   ")  # an empty name keeps the one it had
+    assert app.window.gallery.currentItem().text() == "My office"
+    shipped = next(i for i, e in enumerate(app.window.gallery.entries) if e.kind == "image" and not e.user)
+    assert not app.window.gallery.item(shipped).flags() & Qt.ItemFlag.ItemIsEditable
 
     app.window.remove_button.click()
-    assert app.state.user_backgrounds == []
+    assert app.state.user_backgrounds == [] and app.state.background_names == {}
     assert entry_key(app.controller.settings.background) == "blur"
     assert app.tray.background_action(spec) is None
+    assert photo.exists()  # the user's file is never touched
 
 
 def test_settings_survive_a_restart(qtbot, make_app):
     app, _ = make_app()
     select_in_gallery(app, "blur")
     app.window.blur_slider.setValue(42)
-    app.window.preset_box.setCurrentIndex(app.window.preset_box.findData("quality"))
-    app.window.preset_box.activated.emit(app.window.preset_box.currentIndex())
+    pick(app.window.preset_box, "quality")
     app.window.view_buttons["mask"].click()
     app.window.stats_box.setChecked(False)
+    app.window.resize(780, 700)  # within the offscreen screen (800x800)
     app.shutdown()
 
     saved, warnings = load_settings()
     assert warnings == []
     assert (saved.background, saved.preset, saved.guide_scale) == ("blur:42", "quality", 0.5)
     assert saved.source == "0" and saved.output == "vcam"  # command-line overrides are for one run
+    assert saved.model == "selfie-general"  # the default for a new user: the accurate model
 
     again, sink = make_app()
     assert again.controller.settings.background == "blur:42"
@@ -254,7 +269,16 @@ def test_settings_survive_a_restart(qtbot, make_app):
     assert again.window.blur_slider.value() == 42
     assert again.window.preview.mode == "mask" and not again.window.preview.show_stats
     assert again.window.gallery.current_entry().spec == "blur"
+    assert (again.window.width(), again.window.height()) == (780, 700)  # the window's size is remembered
     assert_output(qtbot, again, sink)
+
+
+def test_a_saved_model_keeps_the_users_choice_over_the_new_default(qtbot, make_app):
+    save_settings(Settings(model="selfie-landscape"))
+    app, sink = make_app()
+    assert app.controller.settings.model == "selfie-landscape"
+    assert app.window.model_box.currentText() == "Fast"
+    assert_output(qtbot, app, sink)
 
 
 def test_corrupt_settings_give_defaults_a_warning_and_a_backup(qtbot, make_app):
@@ -268,7 +292,7 @@ def test_corrupt_settings_give_defaults_a_warning_and_a_backup(qtbot, make_app):
     backups = sorted(p.name for p in settings_path().parent.glob("*.broken-*"))
     assert len(backups) == 2
     assert (settings_path().parent / backups[1]).read_text() == "{not json"
-    assert app.controller.settings.model == "selfie-landscape" and app.state.hide_to_tray is True
+    assert app.controller.settings.model == "selfie-general" and app.state.hide_to_tray is True
     assert_output(qtbot, app, sink)
 
 
@@ -278,32 +302,6 @@ def test_closing_without_a_tray_quits(qtbot, make_app):
     app.on_quit = lambda: quits.append(True)
     app.window.close()
     assert quits == [True] and app.controller.engine is None
-
-
-def test_japanese_ui(qtbot):
-    from PySide6.QtWidgets import QApplication
-
-    translator = install_translator(QApplication.instance(), QLocale("ja_JP"))
-    try:
-        assert translator is not None
-        assert tr("Background") == "背景"
-        assert tr("Effect on") == "エフェクト オン"
-    finally:
-        QApplication.instance().removeTranslator(translator)
-    assert tr("Background") == "Background"
-    assert install_translator(QApplication.instance(), QLocale("en_US")) is None
-
-
-def test_every_ui_string_is_translated():
-    """Each tr("...") in the GUI code has a finished Japanese translation in the .ts file."""
-    used = set()
-    for path in (REPO / "app" / "haikei" / "gui").rglob("*.py"):
-        used |= set(re.findall(r'\btr\(\s*["\x27]([^"\x27]*)["\x27]', path.read_text()))
-    used |= {KNOBS[name].label for name in SHOWN}  # the Advanced form's labels, from the settings' metadata
-    ts = (FOLDER / "haikei_ja.ts").read_text(encoding="utf-8")
-    translated = set(re.findall(r"<source>(.*?)</source>\s*<translation>[^<]+</translation>", ts))
-    assert sorted(used - translated) == []
-    assert (FOLDER / "haikei_ja.qm").stat().st_mtime >= (FOLDER / "haikei_ja.ts").stat().st_mtime - 1
 
 
 class NobodyReadsSink(RecordingSink):
@@ -323,7 +321,7 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     from haikei.live import PauseReason, idle
 
     monkeypatch.setattr(idle, "IDLE_AFTER_S", 0.2)
-    app, _ = make_app()
+    app, _ = make_app(output="vcam")  # the settings name a virtual camera; the test's sink stands in for it
     sink = NobodyReadsSink()
     app.controller.engine.sink = sink  # a fresh output that nobody reads, watched by the idle logic
     time.sleep(0.6)
@@ -331,6 +329,8 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     app.window.hide()
     qtbot.waitUntil(lambda: app.controller.engine.pause_reason is PauseReason.IDLE, timeout=5000)
     assert not app.controller.paused  # an idle pause is not the user's pause
+    app.refresh_status()
+    assert "rests your camera" in app.window.output_panel.advice.text()
     app.tray.pause_action.trigger()  # the user pauses while idle: that is their pause now
     assert app.controller.paused
     app.window.show()
@@ -355,26 +355,28 @@ class ChromiumReadsSink(RecordingSink):
 
 
 def test_window_and_tray_name_the_apps_reading_the_camera(qtbot, make_app, monkeypatch):
-    app, _ = make_app()
+    app, _ = make_app(output="vcam")  # the settings name a virtual camera; the test's sink stands in for it
     tooltips = []
     monkeypatch.setattr(app.tray, "show_state", lambda **state: tooltips.append(state["tooltip"]))
-    assert "In use by" not in app.window.output_state.text()
+    headline = app.window.output_panel.headline
+    assert "using" not in headline.text()
     app.controller.engine.sink = ChromiumReadsSink()
-    qtbot.waitUntil(lambda: app.window.output_state.text().endswith("\nIn use by Chromium"), timeout=5000)
-    qtbot.waitUntil(lambda: tooltips[-1].endswith("\nIn use by Chromium"), timeout=5000)
+    qtbot.waitUntil(lambda: headline.text() == "● Chromium is using the camera", timeout=5000)
+    qtbot.waitUntil(lambda: tooltips[-1].endswith("\nChromium is using the camera"), timeout=5000)
 
 
-def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch):
+def test_first_start_picks_the_preset_by_bench_says_why_and_can_undo(qtbot, monkeypatch):
     from haikei.measure import autopreset
 
     need_shared(PORTRAIT)
     measured = []
 
-    def pick(settings, seconds=3.0, catalog=None, costs=None):
+    def pick_preset(settings, seconds=3.0, catalog=None, costs=None):
         measured.append(engine_paused())
+        costs.update({"quality": 60.0, "balanced": 45.0, "speed": 20.0})
         return "speed"
 
-    monkeypatch.setattr(autopreset, "pick_preset", pick)
+    monkeypatch.setattr(autopreset, "pick_preset", pick_preset)
     monkeypatch.setattr(autopreset, "camera_device", lambda spec: 0)  # the portrait stands in for a webcam
     sink = RecordingSink()
     app = HaikeiGui(
@@ -392,7 +394,15 @@ def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch)
         assert measured == [True]  # the engine was paused ("Measuring…") while the bench ran
         assert load_settings()[0].preset == "speed"  # chosen once, saved
         assert app.window.preset_box.currentData() == "speed"
+        notice = app.window.notice_text.text()
+        assert app.window.notice.isVisibleTo(app.window)
+        assert "chose the Speed preset" in notice and "too heavy" in notice and "30 pictures a second" in notice
+        assert app.window.notice_button.text() == "Use Balanced instead"
         qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)
+        app.window.notice_button.click()  # undo: back to the preset before, saved, in the frames
+        assert app.controller.settings.preset == "balanced" and load_settings()[0].preset == "balanced"
+        assert not app.window.notice.isVisibleTo(app.window)
+        assert_output(qtbot, app, sink)
     finally:
         app.shutdown()
 
@@ -400,3 +410,34 @@ def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch)
 def test_file_source_or_saved_settings_do_not_trigger_the_bench(make_app):
     app, _ = make_app()
     assert not app.controller.auto_preset_on_start
+
+
+def test_models_by_plain_names_grouped_with_details_and_a_missing_engine(qtbot, make_app, monkeypatch):
+    """mediapipe missing (the optional tflite extra): its models are listed as unavailable, and a saved
+    .tflite choice falls back to the default with a warning that says why."""
+    monkeypatch.setitem(sys.modules, "mediapipe", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "haikei.segment.mediapipe", raising=False)
+    save_settings(Settings(model="selfie-general-tflite"))
+    app, sink = make_app()
+    box = app.window.model_box
+    labels = [box.itemText(i) for i in range(box.count())]
+    assert labels[:2] == ["Accurate (recommended)", "Fast"]
+    header = labels.index("Other engines and your own models")
+    assert labels[header + 1 :] == [
+        "Accurate, TensorFlow Lite (unavailable)",
+        "Fast, TensorFlow Lite (unavailable)",
+    ]
+    tip = box.itemData(1, Qt.ItemDataRole.ToolTipRole)
+    assert "light on the computer" in tip and "accurate edges" in tip
+    assert "ONNX Runtime" in tip and "selfie_segmentation_landscape.onnx" in tip
+    twin = box.findData("selfie-general-tflite")
+    assert not box.model().item(twin).isEnabled()
+    assert "Needs mediapipe, which is not installed" in box.itemData(twin, Qt.ItemDataRole.ToolTipRole)
+
+    qtbot.waitUntil(lambda: app.controller.settings.model == "selfie-general", timeout=10000)
+    qtbot.waitUntil(lambda: "cannot run here" in app.window.banner_text.text(), timeout=10000)
+    warning = app.window.banner_text.text()
+    assert "Accurate, TensorFlow Lite" in warning and "needs mediapipe" in warning
+    assert "“Accurate (recommended)” instead" in warning
+    assert box.currentData() == "selfie-general"
+    assert_output(qtbot, app, sink)  # the default model's frames

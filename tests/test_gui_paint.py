@@ -18,7 +18,7 @@ from support.data import need_shared
 pytest.importorskip("pytestqt")
 
 from haikei.gui.app import HaikeiGui
-from test_gui import PORTRAIT, SIZE, RecordingSink
+from support.gui import PORTRAIT, SIZE, RecordingSink
 
 PAINTS = 1000
 #: A fall this large is a leak, not noise (a healthy binding's count stays level or rises).

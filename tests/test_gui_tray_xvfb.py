@@ -185,3 +185,38 @@ def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
     assert max(shares[-10:]) < 0.01  # turned off from the tray menu
     saved = json.loads((tmp_path / "config" / "haikei" / "settings.json").read_text())
     assert saved["background"] == "none" and saved["output"] == "vcam"  # the choice persists, not the test's output
+
+
+def test_gui_tray_starts_in_the_tray_with_the_window_hidden(x_display, tmp_path, doctor_video):
+    """`haikei gui --tray` (what the autostart entry runs): only the tray icon, until the user opens the window."""
+    env = {**x_display, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(REPO / "app")}
+    argv = [sys.executable, "-m", "haikei", "gui", "--tray", "--source", str(doctor_video), "--output", "none"]
+    app = subprocess.Popen(
+        ["dbus-run-session", "--", *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        icon = poll(
+            lambda: next((g for g in haikei_windows(env).values() if g[2] <= 64 and g[3] <= 64), None),
+            30,
+            "the tray icon in trayer",
+        )
+        time.sleep(2.0)  # running: the engine started meanwhile
+        assert [g for g in haikei_windows(env).values() if g[2] > 400] == []  # no window
+        ix, iy, iw, ih = icon
+        xdotool(env, "mousemove", str(ix + iw // 2), str(iy + ih // 2), "click", "3")
+        menu = poll(
+            lambda: next((g for g in haikei_windows(env).values() if g != icon and g[2] > 64), None), 10, "the menu"
+        )
+        mx, my, mw, mh = menu
+        xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 33), "click", "1")  # "Show window"
+        poll(lambda: [g for g in haikei_windows(env).values() if g[2] > 400] or None, 10, "the window")
+        xdotool(env, "mousemove", str(ix + iw // 2), str(iy + ih // 2), "click", "3")
+        mx, my, mw, mh = poll(
+            lambda: next((g for g in haikei_windows(env).values() if g != icon and 64 < g[2] < 400), None), 10, "menu"
+        )
+        xdotool(env, "mousemove", str(mx + mw // 2), str(my + mh - 12), "click", "1")  # "Quit Haikei"
+        assert app.wait(30) == 0, app.stdout.read()
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()

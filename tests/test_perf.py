@@ -163,7 +163,8 @@ def test_i420_blur_matches_the_bgr_blur_converted(doctor_video):
 def test_blur_weights_from_the_refiners_small_matte_match_the_full_one(doctor_video):
     """The refiner's working-size matte stands in for halvings of the frame-sized one."""
     frames = doctor_frames(doctor_video, 3, size=(1280, 720), skip=200)
-    processor = FrameProcessor(Settings(width=1280, height=720))
+    # selfie-landscape: its 256x144 mask makes a 320x180 working matte, a halving of the frame.
+    processor = FrameProcessor(Settings(width=1280, height=720, model="selfie-landscape"))
     try:
         for index, frame in enumerate(frames):
             segmented = processor.segment(Frame(frame, index, index / 30))
@@ -211,7 +212,9 @@ def test_a_smaller_picture_is_never_scaled_up_to_the_frame(doctor_video):
     (frame,) = captured_frames(doctor_video, 1, size=(1280, 720), skip=300)
     assert frame.image.shape == (540, 960, 3)
     fitted = cover_fit(frame.image, (1280, 720))
-    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", smoothing=0))
+    # selfie-landscape: its 256x144 input is cut from the 320x180 halving.
+    settings = Settings(width=1280, height=720, background="blur:20", smoothing=0, model="selfie-landscape")
+    processor = FrameProcessor(settings)
     try:
         segmented = processor.segment(frame, NullSink.pixel_format)
         processor.compose(segmented)
@@ -306,7 +309,7 @@ def test_a_720p_frame_for_a_camera_is_shrunk_once_for_every_stage_and_has_no_fra
     the same halvings (640x360, 320x180, 160x90: each made once), and the blend reads the refiner's
     small matte, so no frame-sized float matte (nor any level of the matte but the refiner's) is made."""
     (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=250)
-    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20"))
+    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", model="selfie-landscape"))
     try:
         segmented = processor.segment(Frame(frame, 0, 0.0), I420)
         made = {k: id(level) for k, level in segmented.pyramid.levels.items()}

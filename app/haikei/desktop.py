@@ -84,8 +84,13 @@ def _entry_text(argv: list[str], extra: dict[str, str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def autostart_supported() -> bool:
+    """Whether this system starts programs from XDG autostart entries (Linux and other free desktops)."""
+    return sys.platform not in ("win32", "darwin")
+
+
 def _require_freedesktop() -> None:
-    if sys.platform in ("win32", "darwin"):
+    if not autostart_supported():
         raise HaikeiError(
             "desktop entries and XDG autostart are for Linux desktops",
             "on Windows and macOS use the system's own startup settings",

@@ -162,6 +162,8 @@ class FrameProcessor:
                 settings = settings.replace(**{k: getattr(old, k) for k in BACKGROUND_KEYS})
             else:
                 self.composer.swap(background)
+        if settings.soften != old.soften:
+            self.composer.background.set_soften(settings.soften)
         errors += self._configure_effects(settings, old)
         self.settings = settings
         return errors
@@ -318,7 +320,7 @@ class FrameProcessor:
 
 def _open_background(settings: Settings) -> Background:
     """The background the settings name, drawn in their style when the style is on the background."""
-    background = BackgroundSpec.parse(settings.background).open()
+    background = BackgroundSpec.parse(settings.background).open(settings.soften)
     if settings.style == "none" or settings.style_on != "background":
         return background
     return StyledBackground(background, STYLES[settings.style]())

@@ -78,6 +78,8 @@ class Knob:
     step: float | None = None
     #: The values a text setting takes.
     choices: tuple[str, ...] = ()
+    #: What the window calls each of :attr:`choices` (same order; empty: the values themselves).
+    choice_labels: tuple[str, ...] = ()
     #: Written after a number: " px", " fps".
     unit: str = ""
     #: What the setting is called in "unsupported …" and "unknown …" messages (else the field name).
@@ -128,56 +130,162 @@ class Settings:
     source: str = knob(
         "0", label="Source", help="camera index, /dev/videoN, or a video/image file (default: saved setting, else 0)"
     )
-    model: str = knob("selfie-landscape", label="Model", help="segmentation model (see `haikei models`)")
+    model: str = knob(
+        "selfie-general",
+        label="Model",
+        help="segmentation model (see `haikei models`; default selfie-general, the accurate one)",
+    )
     background: str = knob(
         "blur", label="Background", help="blur[:STRENGTH] | image:PATH | video:PATH | color:#RRGGBB | none"
     )
     output: str = knob("vcam", label="Output", help="vcam[:DEVICE] | pipewire[:NAME] | FILE | none (default: vcam)")
-    width: int = knob(1280, label="Resolution", help="output size, e.g. 1280x720", range=(16, 7680))
-    height: int = knob(720, label="Resolution", help="output size, e.g. 1280x720", range=(16, 4320))
-    fps: int = knob(30, label="Frame rate", help="output frame rate", range=(1, 120), unit=" fps", noun="frame rate")
-    mirror: bool = knob(False, label="Mirror the picture", help="flip horizontally")
+    width: int = knob(
+        1280,
+        label="Resolution",
+        help="the size of the picture apps receive, e.g. 1280x720: larger is sharper and costs more",
+        range=(16, 7680),
+    )
+    height: int = knob(
+        720,
+        label="Resolution",
+        help="the size of the picture apps receive, e.g. 1280x720: larger is sharper and costs more",
+        range=(16, 4320),
+    )
+    fps: int = knob(
+        30,
+        label="Frame rate",
+        help="pictures per second sent to apps (meeting apps use up to 30)",
+        range=(1, 120),
+        unit=" fps",
+        noun="frame rate",
+    )
+    mirror: bool = knob(
+        False, label="Mirror the picture", help="flip the picture left to right, as in a mirror (apps get it so too)"
+    )
     threads: int = knob(
-        1, label="Inference threads", help="inference threads, default 1", range=(1, 64), noun="thread count"
+        1,
+        label="Model threads",
+        help="processor threads the model may use (default 1: the rest stays free for your meeting app)",
+        range=(1, 64),
+        noun="thread count",
     )
     #: "auto" uses a GPU execution provider when onnxruntime offers one, "cpu" never does.
-    accelerator: str = knob("auto", label="Accelerator", choices=ACCELERATORS, noun="accelerator")
-    preset: str = knob("balanced", label="Preset", help="refinement preset", choices=(*PRESETS, CUSTOM))
+    accelerator: str = knob(
+        "auto",
+        label="Accelerator",
+        help="auto uses a graphics card where onnxruntime offers one, cpu never does",
+        choices=ACCELERATORS,
+        noun="accelerator",
+    )
+    preset: str = knob(
+        "balanced",
+        label="Preset",
+        help="how the edge around you is refined: quality looks best, speed is lightest",
+        choices=(*PRESETS, CUSTOM),
+    )
     # Refinement knobs, normally set by the preset.
-    upsample: str = knob(PRESETS["balanced"]["upsample"], label="Mask upscaling", choices=UPSAMPLERS, noun="upsampler")
+    upsample: str = knob(
+        PRESETS["balanced"]["upsample"],
+        label="Edge method",
+        help="how the model's small cut-out is enlarged to the picture: guided follows the picture's own "
+        "edges (hair, glasses), bilinear is lighter",
+        choices=UPSAMPLERS,
+        choice_labels=("Simple (lighter)", "Follows hair and edges"),
+        noun="upsampler",
+    )
     #: Resolution of the guided filter, as a fraction of the frame size.
     guide_scale: float = knob(
-        PRESETS["balanced"]["guide_scale"], label="Refinement resolution", range=(0.05, 1.0), step=0.05
+        PRESETS["balanced"]["guide_scale"],
+        label="Edge detail",
+        help="the size the edge is fitted at, as a share of the picture's: higher follows fine hair better "
+        "and costs more",
+        range=(0.05, 1.0),
+        step=0.05,
     )
     #: Mask values below ``mask_low`` become background, above ``mask_high`` person; smooth between.
-    mask_low: float = knob(PRESETS["balanced"]["mask_low"], label="Mask threshold (low)", range=(0.0, 1.0), step=0.05)
+    mask_low: float = knob(
+        PRESETS["balanced"]["mask_low"],
+        label="Background below",
+        help="where the model is less sure than this that it sees you, the room shows; raise it to cut more "
+        "of the room away",
+        range=(0.0, 1.0),
+        step=0.05,
+    )
     mask_high: float = knob(
-        PRESETS["balanced"]["mask_high"], label="Mask threshold (high)", range=(0.0, 1.0), step=0.05
+        PRESETS["balanced"]["mask_high"],
+        label="You above",
+        help="where the model is surer than this that it sees you, you show fully; lower it to keep more of "
+        "your hair and shoulders",
+        range=(0.0, 1.0),
+        step=0.05,
     )
     #: Weight of the previous mask in the motion-aware temporal average (0 = off); moving parts of
     #: the picture pass through unaveraged.
     smoothing: float = knob(
-        PRESETS["balanced"]["smoothing"], label="Temporal smoothing", range=(0.0, 1.0), open_high=True, step=0.05
+        PRESETS["balanced"]["smoothing"],
+        label="Steadiness",
+        help="how much the edge is averaged over time so that it does not flicker; what moves is never "
+        "averaged (0 = off)",
+        range=(0.0, 1.0),
+        open_high=True,
+        step=0.05,
     )
     #: Edge softening, in pixels of the model's mask.
     feather: float = knob(
-        PRESETS["balanced"]["feather"], label="Edge softness (px)", range=(0.0, 20.0), step=0.5, unit=" px"
+        PRESETS["balanced"]["feather"],
+        label="Edge softness",
+        help="softens the line between you and the background by this many pixels of the model's cut-out (0 = crisp)",
+        range=(0.0, 20.0),
+        step=0.5,
+        unit=" px",
     )
     #: Release the camera and stop inference while no app reads the virtual camera.
     idle_when_unwatched: bool = knob(
         True,
-        label="Idle while no app watches",
-        help="release the camera and stop inference while no app reads the virtual camera (default: on)",
+        label="Rest the camera while no app uses it",
+        help="release the camera (its light goes off) and stop the work while no app reads the virtual camera "
+        "(default: on)",
     )
     #: Reuse the last model mask while no block of the model's input moved this many levels (0-255)
     #: since that inference (a still scene); 0 runs the model on every frame.
-    mask_reuse: float = knob(2.0, label="Mask reuse (levels)", range=(0.0, 50.0), step=0.5, unit=" levels")
+    mask_reuse: float = knob(
+        2.0,
+        label="Reuse the cut-out while still",
+        help="while nothing in the picture moves by more than this many brightness levels, the last cut-out "
+        "is reused instead of running the model again (0 = run it on every frame)",
+        range=(0.0, 50.0),
+        step=0.5,
+        unit=" levels",
+    )
     #: How much of the new background's light spills over the person's edge (0 = off, 1 = fully).
-    light_wrap: float = knob(PRESETS["balanced"]["light_wrap"], label="Light wrap", range=(0.0, 1.0), step=0.05)
+    light_wrap: float = knob(
+        PRESETS["balanced"]["light_wrap"],
+        label="Background light on your edges",
+        help="lets the new background's light spill over your outline, so that you look lit by it (0 = off)",
+        range=(0.0, 1.0),
+        step=0.05,
+    )
     #: How much of the real room's colour is taken out of the person's soft edge before an image,
     #: video or colour background is blended in (0 = off, 1 = fully); see haikei.compose.decontaminate.
     decontaminate: float = knob(
-        PRESETS["balanced"]["decontaminate"], label="Edge colour cleanup", range=(0.0, 1.0), step=0.1
+        PRESETS["balanced"]["decontaminate"],
+        label="Remove the room's colour from edges",
+        help="takes the real room's colour out of your soft edge before a picture or colour is put behind "
+        "you (0 = off)",
+        range=(0.0, 1.0),
+        step=0.1,
+    )
+
+    # Backgrounds (the window's gallery, #17).
+    #: An image or video background blurred as if out of focus behind the person (0 = sharp); see
+    #: haikei.compose.backgrounds.soften_picture.
+    soften: float = knob(
+        0.0,
+        label="Soften the picture",
+        help="blur an image or video background as if it were out of focus behind you, as in a photo "
+        "taken with a wide-open lens (0 = sharp, 1 = strongly)",
+        range=(0.0, 1.0),
+        step=0.05,
     )
     # Effects (issue #18; haikei.framing, haikei.compose.light, .touchup, .styles; docs/effects.md).
     framing: str = knob(
@@ -196,7 +304,11 @@ class Settings:
     )
     #: Where light lifts a dark picture: how much of its noise is smoothed (chroma from 0, luma above 0.5).
     light_denoise: float = knob(
-        PRESETS["balanced"]["light_denoise"], label="Low-light noise reduction", range=(0.0, 1.0), step=0.1
+        PRESETS["balanced"]["light_denoise"],
+        label="Low-light noise reduction",
+        help="how much of a dim camera's grain is smoothed away while Light is on (0 = off)",
+        range=(0.0, 1.0),
+        step=0.1,
     )
     touch_up: int = knob(0, label="Touch-up", help="smooth the skin of the face (0 = off)", range=(0, 100))
     style: str = knob(

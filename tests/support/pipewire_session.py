@@ -19,6 +19,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -58,8 +59,26 @@ def missing_programs(desktop: bool = False) -> list[str]:
     return [p for p in wanted if shutil.which(p) is None]
 
 
+def _bind_virtual_camera_backend() -> None:
+    """Load pyvirtualcam's native backend with its symbols bound at once, before GStreamer loads here.
+
+    GStreamer brings libunwind into the process's global symbols; a C++ exception pyvirtualcam's backend
+    throws later in this test process (no v4l2loopback device) would unwind through libunwind's
+    ``_Unwind_Resume`` and abort the process ("terminate called without an active exception") instead
+    of raising. (Haikei itself no longer loads GStreamer: only the tests' consumer uses it.)"""
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(flags | os.RTLD_NOW)
+    try:
+        import pyvirtualcam  # noqa: F401 - imports the native backends
+    except ImportError:
+        pass
+    finally:
+        sys.setdlopenflags(flags)
+
+
 def gstreamer_problem() -> str | None:
     """Why the in-process GStreamer PipeWire elements cannot be used, or ``None``."""
+    _bind_virtual_camera_backend()
     try:
         import gi
 

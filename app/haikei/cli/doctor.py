@@ -391,6 +391,18 @@ def pipewire_nodes() -> list[dict]:
     return [(o.get("info") or {}).get("props") or {} for o in objects if o.get("type", "").endswith(":Node")]
 
 
+def check_font(settings: Settings) -> list[Check]:
+    """A font that covers the window's language (Japanese without a CJK font is all empty boxes)."""
+    language = qt_platform.ui_language()
+    name = f"font for the window's language ({language})"
+    if language not in qt_platform.FONT_PACKAGES:
+        return [Check(name, True, "the window speaks English here: any font shows it")]
+    problem = qt_platform.font_problem(language)
+    if problem is not None:
+        return [Check(name, False, problem[0], problem[1])]
+    return [Check(name, True, "an installed font covers it")]
+
+
 CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_camera,
     check_virtual_camera,
@@ -399,6 +411,7 @@ CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_qt,
     check_gl_libraries,
     check_camera_portal,
+    check_font,
 ]
 
 

@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--video", type=Path, metavar="FILE", help="a video to measure flicker and lag on")
     ev.add_argument("--flicker", action="store_true", help="with --video: flicker index and lag")
     ev.add_argument("--frames", type=int, metavar="N", help="with --video: only the first N frames")
-    ev.add_argument("--model", action="append", default=[], help="model (repeatable; default selfie-landscape)")
+    ev.add_argument("--model", action="append", default=[], help="model (repeatable; default selfie-general)")
     ev.add_argument("--all-models", action="store_true", help="every model found (shipped, user, --models-dir)")
     ev.add_argument(
         "--preset",

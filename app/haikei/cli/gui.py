@@ -7,17 +7,22 @@ from pathlib import Path
 
 from haikei.cli.options import add_pipeline_options, catalog_from_args, overrides_from_args
 from haikei.errors import HaikeiError
+from haikei.settings import parse_size
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     gui = sub.add_parser("gui", help="the desktop app: live preview, backgrounds, tray")
     add_pipeline_options(gui, with_source=True, with_output=True)
     gui.add_argument(
+        "--tray", action="store_true", help="start in the tray, the window hidden (shown where there is no tray)"
+    )
+    gui.add_argument(
         "--screenshot",
         type=Path,
         metavar="PNG",
         help="save a screenshot of the window after --frames frames, then exit",
     )
+    gui.add_argument("--window-size", metavar="WxH", help="the window's size for this run, e.g. 1280x800")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,5 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
     keep_freed_buffers()
     return run_gui(
-        overrides_from_args(args), screenshot=args.screenshot, frames=args.frames, catalog=catalog_from_args(args)
+        overrides_from_args(args),
+        screenshot=args.screenshot,
+        frames=args.frames,
+        catalog=catalog_from_args(args),
+        in_tray=args.tray,
+        window_size=parse_size(args.window_size) if args.window_size else None,
     )

@@ -9,11 +9,13 @@ backgrounds made from the frame itself.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from haikei.compose.blur import blur_frame, blur_frame_i420
@@ -25,6 +27,10 @@ from haikei.frames.pyramid import Pyramid
 
 SPEC_HELP = "use blur[:STRENGTH], image:PATH, video:PATH, color:#RRGGBB or none"
 DEFAULT_BLUR = 20.0
+#: The radius of :func:`soften_picture`'s lens blur at full strength, in px at 720p.
+SOFTEN_RADIUS = 24.0
+#: The radius at the reduced size the softening is made at, in px.
+SOFTEN_SMALL_RADIUS = 4.0
 
 
 class Background:
@@ -47,6 +53,9 @@ class Background:
     ) -> np.ndarray:
         """:meth:`render` as I420 (:func:`haikei.frames.i420.to_i420`), for a frame with even sides."""
         return to_i420(self.render(frame, timestamp, alpha))
+
+    def set_soften(self, amount: float) -> None:
+        """Soften the background by ``amount`` (0–1): only pictures (images, videos) are; others ignore it."""
 
     def close(self) -> None:
         pass
@@ -119,25 +128,68 @@ class ColorBackground(StillBackground):
         return self._cache
 
 
-class ImageBackground(StillBackground):
+class PictureBackground(StillBackground):
+    """A picture behind the person (an image, a video's current frame), fitted to the frame and, with
+    :attr:`soften` above 0, blurred as if out of focus (:func:`soften_picture`): once per picture and
+    frame size, not per frame."""
+
+    #: How out of focus the picture is, 0 (sharp) to 1 (:data:`SOFTEN_RADIUS` px at 720p).
+    soften = 0.0
+    _fitted: np.ndarray | None = None
+    #: What :attr:`_fitted` was made of: the picture (itself, not a copy), the size and the softening.
+    _made_of: tuple[np.ndarray, tuple[int, int], float] | None = None
+
+    def set_soften(self, amount: float) -> None:
+        """Soften the picture by ``amount`` (0–1) from the next frame on."""
+        self.soften = amount
+
+    def picture(self) -> np.ndarray:
+        """The current picture, at its own size."""
+        raise NotImplementedError
+
+    def render(
+        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
+    ) -> np.ndarray:
+        size, picture = Pyramid.of(frame).size, self.picture()
+        made_of = self._made_of
+        if made_of is None or made_of[0] is not picture or made_of[1:] != (size, self.soften):
+            self._fitted, self._made_of = soften_picture(picture, size, self.soften), (picture, size, self.soften)
+        return self._fitted
+
+
+def soften_picture(picture: np.ndarray, size: tuple[int, int], amount: float) -> np.ndarray:
+    """``picture`` cover-fitted to ``size`` (w, h) and blurred by ``amount`` (0–1): a lens-like blur (a
+    disc, so that lights become soft discs as in a photo's out-of-focus background) of radius up to
+    :data:`SOFTEN_RADIUS` px at 720p, made at half the size or less (the disc's radius there at most
+    :data:`SOFTEN_SMALL_RADIUS` px) and scaled up (smooth, since what is left after the blur has no fine detail)."""
+    if amount <= 0:
+        return cover_fit(picture, size)
+    radius = amount * SOFTEN_RADIUS * size[1] / 720.0
+    scale = min(0.5, SOFTEN_SMALL_RADIUS / radius)  # at most half size: cheap even for a video's every frame
+    small_size = (max(2, round(size[0] * scale)), max(2, round(size[1] * scale)))
+    small = cover_fit(picture, small_size)
+    small_radius = radius * small_size[1] / size[1]
+    r = max(1, math.ceil(small_radius))
+    y, x = np.mgrid[-r : r + 1, -r : r + 1]
+    disc = np.clip(small_radius + 0.5 - np.hypot(x, y), 0.0, 1.0).astype(np.float32)
+    small = cv2.filter2D(small, -1, disc / disc.sum(), borderType=cv2.BORDER_REFLECT)
+    small = cv2.GaussianBlur(small, (0, 0), 1.0)  # rounds the disc's pixel steps off before the upscale
+    return cv2.resize(small, size, interpolation=cv2.INTER_LINEAR) if small_size != size else small
+
+
+class ImageBackground(PictureBackground):
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             self.image = load_image(path)
         except MediaError as exc:
             raise BackgroundError(exc.message, exc.fix) from None
-        self._fitted: np.ndarray | None = None
 
-    def render(
-        self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
-    ) -> np.ndarray:
-        size = Pyramid.of(frame).size
-        if self._fitted is None or self._fitted.shape[1::-1] != size:
-            self._fitted = cover_fit(self.image, size)
-        return self._fitted
+    def picture(self) -> np.ndarray:
+        return self.image
 
 
-class VideoBackground(StillBackground):
+class VideoBackground(PictureBackground):
     """A video played in a loop, in step with the frames' timestamps."""
 
     def __init__(self, path: Path) -> None:
@@ -150,7 +202,6 @@ class VideoBackground(StillBackground):
         self._current = self.video.first
         self._played = 0  # frames shown since ``_start``, across loops
         self._start: float | None = None
-        self._fitted: np.ndarray | None = None
         self._failures = 0  # consecutive failed attempts to read the file: the back-off step
         self._retry_at: float | None = None  # while broken: when to try the file again
 
@@ -171,7 +222,6 @@ class VideoBackground(StillBackground):
                 )
         self._current = image
         self._played += 1
-        self._fitted = None
 
     def _schedule_retry(self) -> None:
         self._retry_at = time.monotonic() + RETRY_DELAYS[min(self._failures, len(RETRY_DELAYS) - 1)]
@@ -183,8 +233,11 @@ class VideoBackground(StillBackground):
             self._schedule_retry()
             return False
         self._retry_at, self._failures = None, 0
-        self._current, self._fitted = image, None
+        self._current = image
         return True
+
+    def picture(self) -> np.ndarray:
+        return self._current
 
     def render(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
@@ -198,10 +251,7 @@ class VideoBackground(StillBackground):
             skipped += 1
         if self._played < int(wanted):  # far behind (e.g. after a pause): resume from here
             self._start = timestamp - self._played / self.fps
-        size = Pyramid.of(frame).size
-        if self._fitted is None or self._fitted.shape[1::-1] != size:
-            self._fitted = cover_fit(self._current, size)
-        return self._fitted
+        return super().render(frame, timestamp, alpha)
 
     def close(self) -> None:
         self.video.close()
@@ -275,8 +325,9 @@ class BackgroundSpec:
             return f"{self.kind}:{self.path}"
         return self.kind
 
-    def open(self) -> Background:
-        """The background itself (an image decoded, a video opened), or a :class:`BackgroundError`."""
+    def open(self, soften: float = 0.0) -> Background:
+        """The background itself (an image decoded, a video opened), or a :class:`BackgroundError`;
+        an image or a video softened by ``soften`` (:attr:`PictureBackground.soften`)."""
         if self.kind == "none":
             return NoBackground()
         if self.kind == "blur":
@@ -284,6 +335,6 @@ class BackgroundSpec:
         if self.kind == "color":
             r, g, b = bytes.fromhex(self.color[1:])
             return ColorBackground((b, g, r))
-        if self.kind == "image":
-            return ImageBackground(self.path)
-        return VideoBackground(self.path)
+        picture = ImageBackground(self.path) if self.kind == "image" else VideoBackground(self.path)
+        picture.set_soften(soften)
+        return picture

@@ -420,6 +420,9 @@ class StyledBackground(Background):
         self._styled_from: np.ndarray | None = None
         self._styled: dict[str, np.ndarray] = {}
 
+    def set_soften(self, amount: float) -> None:
+        self.background.set_soften(amount)  # a softened picture is a new one: it is styled again
+
     def _source(self, frame: Pyramid, timestamp: float, alpha) -> Pyramid | None:
         """The pyramid to style, or ``None`` when the last one's style still holds."""
         if self.made_from_frame:

@@ -16,12 +16,12 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from haikei.config import save_settings
-from haikei.errors import HaikeiError
+from haikei.errors import HaikeiError, OutputError, SourceError
 from haikei.frames.fit import cover_crop
-from haikei.gui.i18n import tr
+from haikei.gui.output_panel import OutputState, problem_kind
 from haikei.live import Engine, IdleController, PauseReason
+from haikei.outputs import output_kind
 from haikei.outputs.base import Sink
-from haikei.outputs.vcam import virtual_camera_fix
 from haikei.pipeline import Processed
 from haikei.segment.catalog import Catalog
 from haikei.settings import PRESET_KNOBS, Settings
@@ -56,8 +56,8 @@ class EngineController(QObject):
     problem = Signal(object)
     #: The engine started (``None``) or could not (the error).
     started = Signal(object)
-    #: The first-start bench chose a preset (its name).
-    preset_chosen = Signal(str)
+    #: The first-start bench chose a preset: its name, the preset before, and the measured CPU ms per frame of each.
+    preset_chosen = Signal(str, str, object)
     paused_changed = Signal(bool)
     #: The engine kept other settings than it was given (a model or background that could not load).
     engine_settings = Signal(object)
@@ -91,6 +91,12 @@ class EngineController(QObject):
         self._cpu_mark = (time.monotonic(), time.process_time())
         self.cpu_percent = 0.0
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save)
+        self._problem_kinds: dict[tuple[str, str], str] = {}
+        self._start_lock = threading.Lock()
+        self._stopped = False
+        #: The model the engine could not load and replaced (the last one), for the window to explain.
+        self.model_refused: str | None = None
+        self._camera_names: dict[str, str] = {}
         self.engine_settings.connect(self._follow_engine)
         self.started.connect(self._on_started)
         self.preset_chosen.connect(self._use_preset)
@@ -168,7 +174,7 @@ class EngineController(QObject):
     # -- engine lifecycle -----------------------------------------------------------------
     def start(self) -> None:
         """Open source, model and output on a helper thread: a slow camera never blocks the window."""
-        if self._starting or self.engine is not None:
+        if self._stopped or self._starting or self.engine is not None:
             return
         self._starting = True
         settings = self._settings
@@ -191,10 +197,16 @@ class EngineController(QObject):
         except HaikeiError as exc:
             self.started.emit(exc)
             return
-        self._pending_engine = engine
+        with self._start_lock:
+            if self._stopped:  # the app stopped while this engine was starting: nobody will use it
+                engine.stop()
+                return
+            self._pending_engine = engine
         self.started.emit(None)
 
     def _on_started(self, error: HaikeiError | None) -> None:
+        if self._stopped:
+            return
         self._starting = False
         self.start_error = error
         if error is not None:
@@ -214,16 +226,24 @@ class EngineController(QObject):
         """A few seconds of bench (the engine shows "Measuring…" meanwhile), then the best preset."""
         from haikei.measure.autopreset import auto_preset
 
-        engine = self.engine
+        engine, before, costs = self.engine, self._settings.preset, {}
         if engine is not None:
-            self.preset_chosen.emit(auto_preset(self._settings, catalog=self._catalog, engine=engine))
+            self.preset_chosen.emit(
+                auto_preset(self._settings, catalog=self._catalog, engine=engine, costs=costs), before, costs
+            )
 
-    def _use_preset(self, preset: str) -> None:
-        """The preset the first-start bench chose: used and saved at once."""
+    def _use_preset(self, preset: str, before: str, costs: dict) -> None:
+        """The preset the first-start bench chose: used and saved at once (the window says so and offers to undo)."""
         if self.change(preset=preset):
             self.save()
 
     def stop(self) -> None:
+        """Release the engine, also one still starting (it stops as soon as it has started)."""
+        with self._start_lock:
+            self._stopped = True
+            pending = self.__dict__.pop("_pending_engine", None)
+        if pending is not None:
+            pending.stop()
         if self.idle is not None:
             self.idle.stop()
             self.idle = None
@@ -237,6 +257,8 @@ class EngineController(QObject):
         if self.engine is not None:
             effective = self.engine.settings  # the latest, should the user have changed something since
         if effective != self._settings:
+            if effective.model != self._settings.model:
+                self.model_refused = self._settings.model
             self._settings = effective
             self.settings_changed.emit(effective)
 
@@ -258,15 +280,52 @@ class EngineController(QObject):
             self._cpu_mark = (now, cpu)
         return self.cpu_percent
 
-    def output_status(self) -> tuple[bool, str, str]:
-        """(working, what the output is, the fix when it is not working)."""
-        if self.engine is None:
-            if self.start_error is not None:
-                return False, self.start_error.message, self.start_error.fix
-            return False, "starting…", ""
-        status = self.engine.output_status()
+    def output_state(self) -> OutputState:
+        """What the output panel shows: the output chosen, whether it works, who reads it, what is wrong."""
+        spec = self._settings.output
+        engine = self.engine
+        if engine is None:
+            if isinstance(self.start_error, OutputError):
+                return self._output_problem(spec, self.start_error)
+            return OutputState(spec, starting=True)
+        status = engine.output_status()
         if status.problem is not None:
-            return False, status.problem.message, status.problem.fix or virtual_camera_fix()
-        if status.readers:
-            return True, f"{status.description}\n{tr('In use by %1').replace('%1', ', '.join(status.readers))}", ""
-        return True, status.description, ""
+            return self._output_problem(spec, status.problem)
+        watcher = self.idle.watcher if self.idle is not None else None
+        return OutputState(
+            spec,
+            working=status.attached,
+            camera_name=self._camera_name(spec, engine.sink),
+            readers=tuple(status.readers),
+            watched=watcher.reader_present if watcher is not None else None,
+            idle=engine.pause_reason is PauseReason.IDLE,
+        )
+
+    def _output_problem(self, spec: str, problem: OutputError) -> OutputState:
+        key = (spec, problem.message)
+        if key not in self._problem_kinds:  # it probes devices and libraries: once per problem
+            self._problem_kinds[key] = problem_kind(spec, problem)
+        return OutputState(spec, problem=problem, problem_kind=self._problem_kinds[key])
+
+    def _camera_name(self, spec: str, sink: Sink | None) -> str:
+        """The name apps list the output under: the v4l2loopback device's label, the PipeWire node's name,
+        OBS's camera; a file's path."""
+        kind = output_kind(spec)
+        if kind == "file":
+            return spec
+        sink = sink.attached() if sink is not None else None
+        if kind == "pipewire":
+            return getattr(sink, "name", "")
+        device = getattr(sink, "device", "")
+        if device not in self._camera_names:
+            from haikei.devices import linux_devices
+
+            labels = {d.id: d.name for d in linux_devices() if d.kind == "virtual-camera"}
+            self._camera_names[device] = labels.get(device, device)
+        return self._camera_names[device]
+
+    def source_problem(self) -> str | None:
+        """What keeps the source from giving pictures (it could not be opened, or it stopped), or ``None``."""
+        if self.engine is None:
+            return str(self.start_error) if isinstance(self.start_error, SourceError) else None
+        return self.engine.source_error

@@ -64,11 +64,13 @@ class EffectsPanel(QGroupBox):
         for key, label in style_names().items():
             self.style_box.addItem(label, key)
         self.style_box.activated.connect(lambda i: self._change(style=self.style_box.itemData(i)))
+        self.style_box.setToolTip(tr("Draw the picture as a painting, a cartoon or a pencil drawing."))
         form.addRow(tr("Style"), self.style_box)
         self.style_on_box = QComboBox()
         for key, label in style_layers().items():
             self.style_on_box.addItem(label, key)
         self.style_on_box.activated.connect(lambda i: self._change(style_on=self.style_on_box.itemData(i)))
+        self.style_on_box.setToolTip(tr("Draw the background alone in the style, or the whole picture, you too."))
         form.addRow(tr("Style on"), self.style_on_box)
 
         self._filling = False

@@ -1,6 +1,9 @@
 """Can Qt open a window here? Answered without loading Qt, which aborts the whole process when its
 platform plugin cannot load, so that ``haikei gui`` and ``haikei doctor`` can say why in one line.
 
+Also: whether an installed font covers the UI language (:func:`font_problem`): Japanese without a CJK
+font is all empty boxes.
+
 Qt's X11 plugin (``libqxcb.so``, in the PySide6 wheel) needs about twenty system libraries that a
 fresh Debian or Ubuntu lacks; the dynamic loader names the first one missing, and :data:`PACKAGES`
 names the package that provides it. Importing OpenCV also points Qt at OpenCV's own (Qt 5) plugin
@@ -13,6 +16,8 @@ import ctypes
 import importlib.util
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -138,3 +143,43 @@ def window_problem(environ: dict | os._Environ = os.environ) -> tuple[str, str] 
             "start Haikei from your desktop session, or use `haikei run` without a window",
         )
     return library_problem(platform)
+
+
+#: The Debian/Ubuntu package with a font for each language the window is translated into.
+FONT_PACKAGES = {"ja": "fonts-noto-cjk"}
+
+
+def ui_language(environ: dict | os._Environ = os.environ) -> str:
+    """The language the window speaks, as Qt reads it from the environment: ``ja_JP.UTF-8`` → ``ja``
+    (``LANGUAGE``'s first choice, else ``LC_ALL``, ``LC_MESSAGES``, ``LANG``; ``en`` when none is set)."""
+    for key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key, "").split(":")[0]
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return re.split(r"[_.@-]", value)[0].lower()
+    return "en"
+
+
+def font_problem(language: str) -> tuple[str, str] | None:
+    """(problem, fix) when no installed font covers ``language`` (fontconfig: ``fc-list :lang=LANG``);
+    ``None`` when one does, or outside Linux (where the system brings its fonts)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return (
+            f"fontconfig's fc-list is missing: cannot tell whether a font covers the UI language ({language})",
+            "sudo apt install fontconfig",
+        )
+    try:
+        listed = subprocess.run(
+            [fc_list, f":lang={language}", "family"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"fc-list failed: {exc}", "sudo apt install --reinstall fontconfig"
+    if listed.strip():
+        return None
+    package = FONT_PACKAGES.get(language, "fonts-noto-core")
+    return (
+        f"no installed font covers the UI language ({language}): the window's text would be empty boxes",
+        f"sudo apt install {package}",
+    )

@@ -29,6 +29,19 @@ def to_qimage(array: np.ndarray) -> QImage:
     return QImage(array.data, array.shape[1], array.shape[0], array.strides[0], QImage.Format.Format_BGR888)
 
 
+def stage_names() -> dict[str, str]:
+    """The stats overlay's names of the stages, in the UI language."""
+    return {
+        "capture": tr("capture"),
+        "preprocess": tr("preprocess"),
+        "inference": tr("model"),
+        "refine": tr("edge"),
+        "compose": tr("compose"),
+        "output": tr("output"),
+        "total": tr("total"),
+    }
+
+
 class PreviewWidget(QWidget):
     def __init__(self, controller: EngineController, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,8 +51,8 @@ class PreviewWidget(QWidget):
         self.message = tr("Starting…")
         self.painted = 0
         self._shown_number = 0
-        self._stats_lines: list[str] = []
-        self.setMinimumSize(480, 270)
+        self._stats_lines: list[tuple[str, str]] = []
+        self.setMinimumSize(288, 162)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._repaint_timer = QTimer(self, interval=REPAINT_MS, timeout=self._poll)
@@ -68,11 +81,12 @@ class PreviewWidget(QWidget):
             return
         snap = engine.snapshot()
         stages = snap["stages"]
-        lines = [tr("FPS %1   CPU %2 %").replace("%1", f"{snap['fps']:.1f}").replace("%2", f"{cpu:.0f}")]
+        lines = [(tr("FPS %1   CPU %2 %").replace("%1", f"{snap['fps']:.1f}").replace("%2", f"{cpu:.0f}"), "")]
+        names = stage_names()
         for name in STAGES:
             if name in stages:
-                lines.append(f"{name:<12}{stages[name]['p50']:6.1f} ms")
-        lines.append(tr("dropped %1").replace("%1", str(snap["dropped"])))
+                lines.append((names[name], f"{stages[name]['p50']:.1f} ms"))
+        lines.append((tr("dropped"), str(snap["dropped"])))
         self._stats_lines = lines
         if self.show_stats:
             self.update()
@@ -117,12 +131,15 @@ class PreviewWidget(QWidget):
         painter.end()
 
     def _paint_stats(self, painter: QPainter, frame_rect: QRectF) -> None:
+        """The stats as a table: names on the left, figures right-aligned (any script, any font)."""
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSizeF(8.5)
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        width = max(metrics.horizontalAdvance(line) for line in self._stats_lines) + 20
+        names = max(metrics.horizontalAdvance(name) for name, value in self._stats_lines if value)
+        values = max(metrics.horizontalAdvance(value) for _, value in self._stats_lines)
+        width = max([names + 16 + values] + [metrics.horizontalAdvance(name) for name, _ in self._stats_lines]) + 20
         height = metrics.height() * len(self._stats_lines) + 14
         box = QRectF(frame_rect.x() + 10, frame_rect.y() + 10, width, height)
         path = QPainterPath()
@@ -130,5 +147,9 @@ class PreviewWidget(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillPath(path, QColor(0, 0, 0, 150))
         painter.setPen(QColor(235, 238, 240))
-        for i, line in enumerate(self._stats_lines):
-            painter.drawText(int(box.x() + 10), int(box.y() + 7 + metrics.ascent() + i * metrics.height()), line)
+        right = int(box.right() - 10)
+        for i, (name, value) in enumerate(self._stats_lines):
+            y = int(box.y() + 7 + metrics.ascent() + i * metrics.height())
+            painter.drawText(int(box.x() + 10), y, name)
+            if value:
+                painter.drawText(right - metrics.horizontalAdvance(value), y, value)

@@ -12,7 +12,7 @@ from typing import Any
 from haikei import paths
 from haikei.config import atomic_write_text, load_json_file
 from haikei.errors import SettingsError
-from haikei.settings import checked_fields
+from haikei.settings import PRESETS, checked_fields
 
 PREVIEW_MODES = ("processed", "original", "mask")
 
@@ -28,6 +28,10 @@ class GuiState:
     preview_mode: str = "processed"
     #: Background specs the user added (``image:PATH`` / ``video:PATH``), in gallery order.
     user_backgrounds: list[str] = field(default_factory=list)
+    #: The names the user gave their backgrounds (spec → name); unnamed ones show a tidy file name.
+    background_names: dict[str, str] = field(default_factory=dict)
+    #: The named preset the knobs were last set by: what "Reset to preset" goes back to from Custom.
+    last_preset: str = "balanced"
     #: The background the effect returns to when it is switched back on.
     effect_background: str = "blur"
     colour: str = "#2e7d5b"
@@ -39,6 +43,10 @@ class GuiState:
         defaults = cls()
         if not all(isinstance(spec, str) for spec in data.get("user_backgrounds", [])):
             raise SettingsError("window setting 'user_backgrounds' must be a list of strings")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.get("background_names", {}).items()):
+            raise SettingsError("window setting 'background_names' must map strings to strings")
+        if data.get("last_preset", defaults.last_preset) not in PRESETS:
+            raise SettingsError(f"unknown preset {data['last_preset']!r}")
         if data.get("preview_mode", defaults.preview_mode) not in PREVIEW_MODES:
             raise SettingsError(f"unknown preview mode {data['preview_mode']!r}")
         return cls(**data)

@@ -34,6 +34,8 @@ def app_icon(size: int = 64) -> QIcon:
 
 
 class Tray(QObject):
+    """Its toggles name what they do ("Turn effect off", "Resume camera"), as the window's buttons do."""
+
     effect_toggled = Signal(bool)
     background_chosen = Signal(str)
     pause_toggled = Signal(bool)
@@ -43,13 +45,15 @@ class Tray(QObject):
     def __init__(self, parent: QObject | None = None, use_system_tray: bool = True):
         super().__init__(parent)
         self.menu = QMenu()
-        self.effect_action = QAction(tr("Effect on"), self, checkable=True)
-        self.effect_action.triggered.connect(self.effect_toggled)
+        self._effect_on = True
+        self._paused = False
+        self.effect_action = QAction(tr("Turn effect off"), self)
+        self.effect_action.triggered.connect(lambda: self.effect_toggled.emit(not self._effect_on))
         self.background_menu = self.menu.addMenu(tr("Background"))
         self.background_group = QActionGroup(self)
         self.background_group.setExclusive(True)
-        self.pause_action = QAction(tr("Pause camera"), self, checkable=True)
-        self.pause_action.triggered.connect(self.pause_toggled)
+        self.pause_action = QAction(tr("Pause camera"), self)
+        self.pause_action.triggered.connect(lambda: self.pause_toggled.emit(not self._paused))
         self.window_action = QAction(tr("Show window"), self)
         self.window_action.triggered.connect(self.window_toggled)
         self.quit_action = QAction(tr("Quit Haikei"), self)
@@ -92,11 +96,12 @@ class Tray(QObject):
     def show_state(
         self, *, effect_on: bool, background_key: str, paused: bool, window_visible: bool, tooltip: str
     ) -> None:
-        self.effect_action.setChecked(effect_on)
+        self._effect_on, self._paused = effect_on, paused
+        self.effect_action.setText(tr("Turn effect off") if effect_on else tr("Turn effect on"))
         action = self.background_action(background_key)
         if action is not None:
             action.setChecked(True)
-        self.pause_action.setChecked(paused)
+        self.pause_action.setText(tr("Resume camera") if paused else tr("Pause camera"))
         self.window_action.setText(tr("Hide window") if window_visible else tr("Show window"))
         if self.icon is not None:
             self.icon.setToolTip(tooltip)

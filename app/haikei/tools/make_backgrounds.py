@@ -1,12 +1,18 @@
-"""Generate the shipped backgrounds (1920x1080 JPEGs) into ``backgrounds/``.
+"""Generate the shipped backgrounds into ``backgrounds/``: 1920x1080 JPEGs and short seamless video
+loops (640x360 VP8 ``.webm`` at 12 fps, written by OpenCV: no other encoder needed; OpenCV picks the
+bit rate from the size and frame rate, so these keep each file small).
 
 Deterministic (fixed seeds), made only from numpy and OpenCV drawing, so the project owns every
-pixel: ``python -m haikei.tools.make_backgrounds [FOLDER]``.
+pixel: ``python -m haikei.tools.make_backgrounds [FOLDER]`` (``make backgrounds``).
+
+A video is a function of the loop's phase (0 to 1) in which everything moves along closed paths
+(whole turns of sines and cosines), so the frame after the last is the first again: the loop has no seam.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -14,11 +20,16 @@ import numpy as np
 
 W, H = 1920, 1080
 JPEG_QUALITY = 90
+#: The video loops: their size, frame rate and length (they are scaled to the output, and soft enough for it).
+VIDEO_W, VIDEO_H = 640, 360
+VIDEO_FPS = 12
+LOOP_SECONDS = 8
+TAU = 2 * np.pi
 
 
-def _grid() -> tuple[np.ndarray, np.ndarray]:
-    y, x = np.mgrid[0:H, 0:W].astype(np.float32)
-    return x / W, y / H
+def _grid(w: int = W, h: int = H) -> tuple[np.ndarray, np.ndarray]:
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    return x / w, y / h
 
 
 def _mix(a, b, t: np.ndarray) -> np.ndarray:
@@ -200,6 +211,92 @@ BACKGROUNDS = {
 }
 
 
+# -- video loops: each returns the frame for a phase of the loop (0 to 1), RGB float ------------------
+
+
+def drifting_lights(rng: np.random.Generator) -> Callable[[float], np.ndarray]:
+    """Warm out-of-focus lights drifting slowly on small closed paths and breathing in brightness."""
+    w, h = VIDEO_W, VIDEO_H
+    px = w / 960  # sizes below are in pixels of a 960-wide frame
+    x, y = _grid(w, h)
+    base = _ramp([(0.0, (40, 26, 30)), (0.6, (70, 42, 40)), (1.0, (30, 20, 24))], y)
+    vignette = (1.0 - 0.5 * np.clip(np.sqrt(((x - 0.5) * 1.2) ** 2 + (y - 0.5) ** 2) - 0.2, 0, 1) ** 1.5)[..., None]
+    palette = np.array([(255, 190, 110), (255, 150, 80), (255, 220, 160), (240, 120, 90), (250, 170, 190)])
+    count = 46
+    centre = np.stack([rng.uniform(-0.05, 1.05, count) * w, rng.uniform(0.05, 0.95, count) * h], axis=1)
+    reach = rng.uniform(15, 60, (count, 2)) * px
+    turns = rng.integers(1, 3, count)  # whole turns per loop: every path closes
+    start = rng.uniform(0, TAU, (count, 3))
+    radius = rng.uniform(14, 60, count) * px
+    colour = palette[rng.integers(len(palette), size=count)] * rng.uniform(0.35, 0.8, count)[:, None]
+
+    def frame(phase: float) -> np.ndarray:
+        lights = np.zeros((h, w, 3), np.float32)
+        angle = TAU * turns * phase
+        for i in range(count):
+            cx = centre[i, 0] + reach[i, 0] * np.cos(angle[i] + start[i, 0])
+            cy = centre[i, 1] + reach[i, 1] * np.sin(angle[i] + start[i, 1])
+            glow = colour[i] * (0.75 + 0.25 * np.sin(TAU * phase + start[i, 2]))
+            cv2.circle(lights, (round(cx * 4), round(cy * 4)), round(radius[i] * 4), glow.tolist(), -1, cv2.LINE_AA, 2)
+        return (base + cv2.GaussianBlur(lights, (0, 0), 6 * px)) * vignette
+
+    return frame
+
+
+def colour_flow(rng: np.random.Generator) -> Callable[[float], np.ndarray]:
+    """Large soft fields of colour flowing into each other, as on a phone's lock screen."""
+    w, h = VIDEO_W, VIDEO_H
+    x, y = _grid(w, h)
+    blobs = (
+        ((96, 140, 230), (0.25, 0.3), (0.15, 0.12), 1, 0.0),
+        ((150, 110, 220), (0.75, 0.35), (0.12, 0.15), -1, 1.3),
+        ((80, 190, 200), (0.4, 0.8), (0.18, 0.1), 1, 2.6),
+        ((240, 160, 190), (0.8, 0.8), (0.1, 0.14), -1, 4.0),
+    )
+    base = _ramp([(0.0, (40, 50, 96)), (1.0, (24, 30, 64))], y)
+    small_x, small_y = x[::8, ::8], y[::8, ::8]
+
+    def frame(phase: float) -> np.ndarray:
+        field = np.zeros((*small_x.shape, 3), np.float32)
+        weight = np.zeros(small_x.shape, np.float32)
+        for colour, (cx, cy), (ax, ay), way, start in blobs:
+            turn = way * TAU * phase + start
+            px, py = cx + ax * np.cos(turn), cy + ay * np.sin(turn)
+            blob = np.exp(-(((small_x - px) / 0.32) ** 2 + ((small_y - py) / 0.38) ** 2))
+            field += blob[..., None] * np.array(colour, np.float32)
+            weight += blob
+        small = (
+            field / (weight[..., None] + 0.35)
+            + cv2.resize(base, small_x.shape[::-1]) * (0.35 / (weight + 0.35))[..., None]
+        )
+        return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+    return frame
+
+
+VIDEOS: dict[str, Callable[[np.random.Generator], Callable[[float], np.ndarray]]] = {
+    "drifting-lights": drifting_lights,
+    "colour-flow": colour_flow,
+}
+
+
+def video_frames(name: str, count: int | None = None) -> list[np.ndarray]:
+    """The loop ``name`` as BGR uint8 frames at phases 0, 1/count, …: the frame after the last is the first."""
+    count = count or VIDEO_FPS * LOOP_SECONDS
+    rng = np.random.default_rng(abs(hash_name(name)))
+    frame = VIDEOS[name](rng)  # no dither: noise that changes every frame is what a video codec pays most for
+    return [cv2.cvtColor(np.clip(frame(i / count), 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR) for i in range(count)]
+
+
+def write_video(path: Path, frames: list[np.ndarray]) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP80"), VIDEO_FPS, (VIDEO_W, VIDEO_H))
+    if not writer.isOpened():
+        raise SystemExit(f"OpenCV cannot write VP8 here: {path}")
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
 def render(name: str) -> np.ndarray:
     """The background ``name`` as a BGR uint8 image."""
     rng = np.random.default_rng(abs(hash_name(name)))
@@ -213,15 +310,23 @@ def hash_name(name: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``[FOLDER] [NAME…]``: every background (or the ones named) into FOLDER (default: the shipped folder)."""
     args = sys.argv[1:] if argv is None else argv
     from haikei import paths
 
     folder = Path(args[0]) if args else paths.shipped_backgrounds_dir()
+    wanted = set(args[1:]) or {*BACKGROUNDS, *VIDEOS}
     folder.mkdir(parents=True, exist_ok=True)
     for name in BACKGROUNDS:
-        path = folder / f"{name}.jpg"
-        cv2.imwrite(str(path), render(name), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY, cv2.IMWRITE_JPEG_OPTIMIZE, 1])
-        print(f"{path} ({path.stat().st_size // 1024} KiB)")
+        if name in wanted:
+            path = folder / f"{name}.jpg"
+            cv2.imwrite(str(path), render(name), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY, cv2.IMWRITE_JPEG_OPTIMIZE, 1])
+            print(f"{path} ({path.stat().st_size // 1024} KiB)")
+    for name in VIDEOS:
+        if name in wanted:
+            path = folder / f"{name}.webm"
+            write_video(path, video_frames(name))
+            print(f"{path} ({path.stat().st_size // 1024} KiB)")
     return 0
 
 
