@@ -42,6 +42,12 @@ def _with_range(name: str) -> str:
     return f"{knob.help} ({low:g}-{high:g}{knob.unit})"
 
 
+def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-y", "--overwrite", action="store_true", help="replace an output file that exists (else it is refused)"
+    )
+
+
 def add_models_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-dir", type=Path, action="append", default=[], help="extra folder of model manifests")
 
