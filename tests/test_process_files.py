@@ -472,3 +472,21 @@ def test_a_failed_run_leaves_the_settings_alone(tmp_path, media, old, private_ho
     before = sha(settings_path())
     assert cli.main(["process", str(damaged(media, tmp_path, "cut in half")), str(old), "-y", *FAST]) == 2
     assert sha(settings_path()) == before
+
+
+def test_run_records_into_a_file_only_with_overwrite_over_an_existing_one(tmp_path, old, private_home, capsys):
+    import cv2
+    import numpy as np
+
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), np.full((90, 160, 3), 120, np.uint8))
+    before = sha(old)
+    recording = ["run", "--source", str(still), "--output", str(old), "--frames", "3", "--size", "160x90", *FAST[:2]]
+    assert cli.main(recording) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"haikei: error: output {old} already exists; add --overwrite (-y) to replace it"
+    )
+    assert sha(old) == before
+    assert cli.main([*recording, "-y"]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == f"haikei: wrote 3 frames (H.264, no sound) to {old}"
+    assert frame_count(old) == 3 and leftovers(tmp_path) == []

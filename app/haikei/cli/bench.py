@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from haikei.cli.options import add_pipeline_options, catalog_from_args, settings_from_args
-from haikei.config import load_settings, save_preset
+from haikei.cli.options import add_pipeline_options, catalog_from_args, saved_settings, settings_from_args
+from haikei.config import save_preset
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from haikei.stats import use_cpu_clock
 
     keep_freed_buffers()
-    base, _ = load_settings()
+    base = saved_settings()
     args.output = args.output or "none"
     args.frames = 300 if args.frames is None else args.frames
     settings = settings_from_args(args, base)

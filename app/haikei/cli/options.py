@@ -79,5 +79,16 @@ def catalog_from_args(args: argparse.Namespace) -> Catalog:
     return load_catalog(model_dirs(args.models_dir))
 
 
+def saved_settings() -> Settings:
+    """The saved settings; what went wrong with the file (set aside, unreadable, a newer version's
+    keys) is said on stderr, by every command that reads it."""
+    from haikei.config import load_settings
+
+    settings, warnings = load_settings()
+    for warning in warnings:
+        warn(warning)
+    return settings
+
+
 def warn(message: object) -> None:
     print(f"haikei: warning: {message}", file=sys.stderr)

@@ -13,8 +13,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from haikei.cli.options import add_overwrite_option, add_pipeline_options, catalog_from_args, settings_from_args, warn
-from haikei.config import load_settings
+from haikei.cli.options import (
+    add_overwrite_option,
+    add_pipeline_options,
+    catalog_from_args,
+    saved_settings,
+    settings_from_args,
+    warn,
+)
 from haikei.errors import HaikeiError, SourceError
 
 if TYPE_CHECKING:
@@ -65,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
     target = check_target(args.output, args.overwrite, inputs=(args.input,))
     progress = Progress(args.output, target.exists())
     keep_freed_buffers()
-    base, warnings = load_settings()
-    for warning in warnings:
-        warn(warning)
+    base = saved_settings()
     reader = VideoReader(args.input)
     try:
         progress.total = reader.total
@@ -95,8 +99,8 @@ def write(args: argparse.Namespace, reader: VideoReader, processor: FrameProcess
     """Every frame through the pipeline into the output, committed when all went well; the exit status."""
     from tqdm import tqdm
 
-    from haikei.atomic import Interrupted, stop_signals_raise
     from haikei.outputs.file import FileSink
+    from haikei.safefiles import Interrupted, stop_signals_raise
 
     limit = args.frames
     total = reader.frame_count if limit is None else min(limit, reader.frame_count or limit)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 
 from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
-from haikei.errors import BackgroundError, HaikeiError, OutputError
+from haikei.errors import BackgroundError, HaikeiError, OutputError, SettingsError
 from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui.controller import EngineController
 from haikei.gui.gallery import entry_key, gallery_entries, spec_for_file
@@ -59,6 +59,7 @@ class HaikeiGui:
         saved, warnings = load_settings()
         self.state, state_warnings = load_gui_state()
         self.persist = persist
+        self._told_not_saved = False
         self.on_quit = on_quit
         overrides = overrides or {}
         self.catalog = catalog or load_catalog()
@@ -107,6 +108,7 @@ class HaikeiGui:
         w, c, t = self.window, self.controller, self.tray
         c.settings_changed.connect(self.refresh)
         c.problem.connect(self._show_problem)
+        c.save_failed.connect(self._not_saved)
         c.paused_changed.connect(lambda _: self.refresh(c.settings))
         w.visibility_changed.connect(c.set_local_viewer)
         w.gallery.chosen.connect(self.choose_background)
@@ -329,7 +331,16 @@ class HaikeiGui:
 
     def save_state(self) -> None:
         if self.persist:
-            save_gui_state(self.state)
+            try:
+                save_gui_state(self.state)
+            except SettingsError as exc:
+                self._not_saved(exc)
+
+    def _not_saved(self, error: SettingsError) -> None:
+        """Said once (the banner stays): a read-only or full config folder must not nag, nor stop Quit."""
+        if not self._told_not_saved:
+            self._told_not_saved = True
+            self.window.show_warning(str(error))
 
     def shutdown(self) -> None:
         """Save everything and release camera, model and output."""

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from haikei.config import save_settings
-from haikei.errors import HaikeiError
+from haikei.errors import HaikeiError, SettingsError
 from haikei.frames.fit import cover_crop
 from haikei.live import Engine, IdleController, PauseReason
 from haikei.outputs.base import Sink
@@ -60,6 +60,8 @@ class EngineController(QObject):
     paused_changed = Signal(bool)
     #: The engine kept other settings than it was given (a model or background that could not load).
     engine_settings = Signal(object)
+    #: The settings could not be saved (a read-only or full config folder): the app runs on (the error).
+    save_failed = Signal(object)
 
     def __init__(
         self,
@@ -133,7 +135,10 @@ class EngineController(QObject):
     def save(self) -> None:
         if self._persist:
             self._save_timer.stop()
-            save_settings(self.to_save())
+            try:
+                save_settings(self.to_save())
+            except SettingsError as exc:
+                self.save_failed.emit(exc)
 
     # -- effect and pause ----------------------------------------------------------------
     @property

@@ -1,7 +1,7 @@
 """The video file output (PyAV: H.264 or VP9, with the input's sound).
 
 A video file never replaces what was there unless it is complete: it is written beside the target
-under a unique hidden name (:class:`haikei.atomic.PendingFile`), then closed, fsynced, read back
+under a unique hidden name (:class:`haikei.safefiles.PendingFile`), then closed, fsynced, read back
 (every frame and every track there) and only then renamed over the target (:meth:`FileSink.commit`).
 Anything else (an error, a signal, a full disk) removes it and the target is as it was.
 """
@@ -18,11 +18,11 @@ import av
 import cv2
 import numpy as np
 
-from haikei.atomic import PendingFile
 from haikei.errors import OutputError
 from haikei.frames import BGR, I420
 from haikei.frames.files import MEDIA, OUTPUT_SUFFIXES, FileFormat, Timeline
 from haikei.outputs.base import Sink
+from haikei.safefiles import PendingFile
 
 #: Re-encoded sound: Opus only takes 48 kHz; AAC keeps the input's rate.
 AUDIO_RATES = {"libopus": 48000}
@@ -127,6 +127,8 @@ class FileSink(Sink):
         self.timeline = timeline or Timeline(Fraction(1) / rate, rate)
         self.description = f"file {path}"
         self.frames = 0
+        #: The write error that broke the file (a recording goes on; its close then reports it).
+        self.failed: OutputError | None = None
         self._end = 0  # the end of the last frame written, in the time base
         self._tracks: list[AudioTrack] = []
         self._pending = PendingFile(target)
@@ -168,6 +170,8 @@ class FileSink(Sink):
     def send(self, frame: np.ndarray, timestamp: float | None = None, duration: float | None = None) -> None:
         """Encode ``frame`` (BGR, or I420 when :attr:`pixel_format` is I420), shown at ``timestamp``
         for ``duration`` (s; by default the next slot at the frame rate)."""
+        if self.failed is not None:
+            return  # reported once, when it happened
         time_base = self.timeline.time_base
         pts = self._end if timestamp is None else round(Fraction(timestamp) / time_base)
         length = (
@@ -181,7 +185,8 @@ class FileSink(Sink):
             self._end = pts + length
             self._mux_audio(until=pts * time_base)
         except WRITE_ERRORS as exc:
-            raise write_error(exc, self.path) from None
+            self.failed = write_error(exc, self.path)
+            raise self.failed from None
 
     def _picture(self, frame: np.ndarray) -> np.ndarray:
         w, h = self.size
@@ -263,6 +268,9 @@ class FileSink(Sink):
         """A recording ends: commit what was recorded (nothing recorded: nothing written)."""
         if self.container is None:
             return
+        if self.failed is not None:
+            self.abort()
+            raise OutputError(f"{self.failed.message} after {self.frames} frames; nothing was written", self.failed.fix)
         if self.frames:
             self.commit()
         else:

@@ -1,5 +1,11 @@
-"""A user's file is replaced only by a complete new version, and the signals that stop Haikei cannot
-cut that in half.
+"""Files Haikei reads and writes without losing, hanging or exhausting anything.
+
+Reading (settings, window state, model manifests and models): :func:`read_file` opens only regular
+files (a FIFO would hang, ``/dev/zero`` never ends) and checks the size before reading;
+:func:`parse_json` refuses non-finite numbers and nesting too deep to handle, as one ``ValueError``.
+
+Writing: a user's file is replaced only by a complete new version, and the signals that stop Haikei
+cannot cut that in half.
 
 :class:`PendingFile` is the new version, written beside the target under a unique hidden name
 (``.NAME.XXXX.haikei-partial``: two writers never share one) and renamed over it by :meth:`commit`
@@ -16,6 +22,8 @@ stays behind.
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 import signal
 import stat
@@ -26,6 +34,58 @@ from pathlib import Path
 #: The signals that stop Haikei cleanly: Ctrl+C, ``kill``, the terminal closing.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TEMP_SUFFIX = ".haikei-partial"
+
+
+class RefusedFile(Exception):
+    """A file that is not read, and why ("it is not a regular file"); ``regular``: it is a file, too large."""
+
+    def __init__(self, why: str, regular: bool = False):
+        super().__init__(why)
+        self.regular = regular
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; :class:`RefusedFile` for
+    anything else, ``OSError`` where it cannot be opened or read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO opens without waiting for a writer
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RefusedFile("it is a folder" if stat.S_ISDIR(info.st_mode) else "it is not a regular file")
+        if info.st_size > limit:
+            raise RefusedFile(f"it is too large ({info.st_size:,} bytes; at most {limit:,})", regular=True)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while read
+            raise RefusedFile(f"it is too large (over {limit:,} bytes)", regular=True)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number Haikei takes")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        _no_constant(text)
+    return value
+
+
+def parse_json(raw: bytes) -> object:
+    """JSON text as Python values; ``ValueError`` for bad UTF-8 or JSON, ``NaN``/``Infinity``, or
+    nesting deeper than Python can follow."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
 
 
 class Interrupted(Exception):
