@@ -9,14 +9,23 @@ from pathlib import Path
 from haikei.capture.base import Source
 from haikei.capture.camera import CameraSource
 from haikei.capture.files import ImageSource, VideoFileSource
+from haikei.errors import SourceError
 from haikei.frames.files import IMAGE_SUFFIXES
 
 __all__ = ["Source", "camera_device", "open_source"]
+
+#: OpenCV reads an index of 100 or more as a backend number plus an index.
+MAX_CAMERA_INDEX = 99
 
 
 def camera_device(spec: str) -> int | str | None:
     """The camera a spec names (an index or a device path), or ``None`` if it names a file."""
     if spec.isdigit():
+        if int(spec) > MAX_CAMERA_INDEX:
+            raise SourceError(
+                f"camera index {spec[:12]}{'…' if len(spec) > 12 else ''} is out of range (0 to {MAX_CAMERA_INDEX})",
+                "name the camera as /dev/videoN, or see `haikei devices`",
+            )
         return int(spec)
     if spec.startswith("/dev/video"):
         return spec

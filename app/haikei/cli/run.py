@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         max_frames=args.frames,
         on_error=warn,
         fall_back_model=args.model is None,
+        fall_back_background=args.background is None,
     )
     try:
         engine.start()

@@ -8,6 +8,7 @@ Problems are a neutral :class:`~haikei.errors.MediaError`; each stage reports it
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections import deque
 from dataclasses import dataclass, field
@@ -117,18 +118,20 @@ def check_readable_file(path: Path, what: str) -> None:
 def load_image(path: Path) -> np.ndarray:
     """Decode an image file to BGR, refusing missing, corrupt and oversized files clearly."""
     check_readable_file(path, "image")
+    too_large = f"use an image below {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
     try:
         with warnings.catch_warnings():  # PIL's own bomb warning: our limit below decides
             warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
             with PIL.Image.open(path) as probe:  # reads the header only
                 width, height = probe.size
-    except (OSError, PIL.Image.DecompressionBombError, ValueError):
+    except PIL.Image.DecompressionBombError as exc:  # a valid header, over twice PIL's own limit
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(pixels[1]):,} pixels" if pixels else "pixels"
+        raise MediaError(f"image {path} is too large ({size})", too_large) from None
+    except (OSError, ValueError):
         raise MediaError(f"cannot decode image {path}", IMAGE_FIX) from None
     if width * height > MAX_IMAGE_PIXELS:
-        raise MediaError(
-            f"image {path} is too large ({width}x{height} pixels)",
-            f"use an image below {MAX_IMAGE_PIXELS // 1_000_000} megapixels",
-        )
+        raise MediaError(f"image {path} is too large ({width}x{height} pixels)", too_large)
     data = np.fromfile(str(path), np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None:

@@ -186,6 +186,7 @@ class EngineController(QObject):
             paced=True,
             wait_for_output=True,
             fall_back_model=True,
+            fall_back_background=True,
             on_error=self.problem.emit,
             on_output=self._on_output,
             on_settings=self.engine_settings.emit,

@@ -99,6 +99,7 @@ class Engine:
         max_frames: int | None = None,
         wait_for_output: bool = False,
         fall_back_model: bool = False,
+        fall_back_background: bool = False,
         on_error: ErrorHandler | None = None,
         on_output: Callable[[Processed, Frame], None] | None = None,
         on_settings: Callable[[Settings], None] | None = None,
@@ -112,6 +113,7 @@ class Engine:
         self._max_frames = max_frames
         self._wait_for_output = wait_for_output
         self._fall_back_model = fall_back_model
+        self._fall_back_background = fall_back_background
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._on_settings = on_settings or (lambda settings: None)
@@ -138,9 +140,12 @@ class Engine:
         """Open model, background, source and output; errors here raise in the caller's thread."""
         s = self._settings
         cv2.setNumThreads(OPENCV_THREADS)
-        self.processor = FrameProcessor(s, self._catalog, fall_back=self._fall_back_model)
-        if self.processor.settings.model != s.model:
-            s = self._settings = s.replace(model=self.processor.settings.model)
+        self.processor = FrameProcessor(
+            s, self._catalog, fall_back=self._fall_back_model, fall_back_background=self._fall_back_background
+        )
+        kept = self.processor.settings
+        if (kept.model, kept.background) != (s.model, s.background):
+            s = self._settings = s.replace(model=kept.model, background=kept.background)
             self._tell(self._on_settings, s)
         try:
             self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
