@@ -158,3 +158,20 @@ def test_models_into_a_closed_pipe_ends_without_a_traceback(private_home):
         timeout=120,
     )
     assert shell.stdout.startswith("NAME") and len(shell.stdout.splitlines()) == 3 and shell.stderr == ""
+
+
+def test_a_damaged_video_source_prints_no_native_library_lines(private_home, tmp_path, doctor_video):
+    data = bytearray(doctor_video.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = bytes(4096)  # FFmpeg says "Invalid NAL unit size" here
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_FFMPEG_LOGLEVEL"}
+    argv = ["run", "--source", str(damaged), "--output", "none", "--background", "none", "--frames", "400"]
+    result = subprocess.run(
+        [sys.executable, "-m", "haikei", *argv, "--size", "320x180"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "haikei: video damaged.mp4 → no output (none, selfie-landscape)",
+        "haikei: 400 frames sent",
+    ]

@@ -24,6 +24,9 @@ from haikei.errors import MediaError
 
 # OpenCV's own warnings ("can't open camera by index") duplicate our one clear message.
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+# FFmpeg inside OpenCV prints "[h264 @ 0x…] error while decoding MB" for every damaged frame; it is
+# read when the first file opens (AV_LOG_QUIET). A user's own setting wins.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 @dataclass(frozen=True)
