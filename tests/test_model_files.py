@@ -7,6 +7,7 @@ The FIFO cases run a real ``haikei`` subprocess (with a timeout: a hang fails, i
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from haikei.errors import ModelError
 from haikei.segment.catalog import MAX_MODEL_BYTES, load_catalog, parse_manifest
@@ -149,3 +152,49 @@ def test_a_model_file_that_is_not_a_small_regular_file_is_refused_before_reading
         assert result.returncode == 0
         rows = {row["name"]: row["verified"] for row in json.loads(result.stdout)["models"]}
         assert rows["copy"] is False and all(rows[name] for name in SHIPPED)
+
+
+NUMBERS = (
+    st.integers(min_value=-(10**30), max_value=10**30)
+    | st.integers(min_value=10**300, max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.booleans()
+    | st.text(max_size=5)
+)
+FIELDS = (
+    "input.width",
+    "input.height",
+    "input.normalization.mean.0",
+    "input.normalization.std.1",
+    "input.normalization.std",
+    "output.channel",
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_number_anywhere_loads_a_sane_model_or_is_one_problem(tmp_path, data):
+    shipped = load_catalog().get("selfie-landscape")
+    manifest = json.loads(shipped.manifest_path.read_text())
+    manifest["file"] = str(shipped.file)
+    for key in data.draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=3, unique=True)):
+        *parents, last = key.split(".")
+        node = manifest
+        for parent in parents:
+            node = node[int(parent)] if isinstance(node, list) else node[parent]
+        value = data.draw(NUMBERS)
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    path = tmp_path / "any.json"
+    path.write_text(json.dumps(manifest))  # NaN and Infinity written as JSON's extensions
+    try:
+        loaded = parse_manifest(path)
+    except ModelError as exc:
+        assert str(exc).startswith(f"model manifest {path} ") and "\n" not in str(exc)
+        return
+    numbers = [*loaded.mean, *loaded.std]
+    assert all(math.isfinite(n) for n in numbers) and all(s > 0 for s in loaded.std)
+    assert 0 <= loaded.output.channel <= 1023
+    assert 8 <= loaded.input_width <= 4096 and 8 <= loaded.input_height <= 4096
