@@ -237,3 +237,15 @@ def test_the_window_runs_on_with_one_warning_when_settings_cannot_be_saved(qtbot
     app.quit()  # Quit always quits
     assert quits == [True] and app.controller.engine is None
     assert sha(settings_path()) == before
+
+
+def test_bench_auto_on_a_read_only_config_folder_says_it_once_and_succeeds(read_only_config, clip, capsys):
+    before = sha(settings_path())
+    argv = ["bench", "--auto", "--seconds", "0.3", "--source", str(clip), "--size", "160x90", "--json"]
+    assert cli.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["preset"]
+    assert err.splitlines() == [
+        f"haikei: warning: cannot write {settings_path()} (Read-only file system); settings will not be saved"
+    ]
+    assert sha(settings_path()) == before

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from haikei.cli.options import add_pipeline_options, catalog_from_args, saved_settings, settings_from_args
+from haikei.cli.options import add_pipeline_options, catalog_from_args, saved_settings, settings_from_args, warn
 from haikei.config import save_preset
+from haikei.errors import SettingsError
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
 
@@ -40,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if args.auto:
         costs: dict[str, float] = {}
         chosen = auto_preset(settings, args.seconds, catalog, costs)
-        save_preset(chosen)
+        try:
+            save_preset(chosen)
+        except SettingsError as exc:  # a read-only config folder: the measurement still stands
+            warn(exc)
         if args.json:
             print(json.dumps({"preset": chosen, "cost_ms_p95": costs, "budget_ms": round(1000 / settings.fps, 2)}))
         else:
