@@ -285,6 +285,9 @@ class Engine:
                 continue
             failures = 0
             self.source_error = None
+            if self.source.warning is not None:
+                warning, self.source.warning = self.source.warning, None
+                self._report(warning)
             # Fitted to the output size by the stages, each making the copy it needs.
             self._slot.put(dataclasses.replace(frame, arrived=time.monotonic(), size=size))
 
