@@ -185,8 +185,9 @@ def test_any_number_anywhere_loads_a_sane_model_or_is_one_problem(tmp_path, data
         value = data.draw(NUMBERS)
         if isinstance(node, list):
             node[int(last)] = value
-        else:
+        elif isinstance(node, dict):
             node[last] = value
+        # else: a whole list was replaced by a number before: nothing left to put this one in
     path = tmp_path / "any.json"
     path.write_text(json.dumps(manifest))  # NaN and Infinity written as JSON's extensions
     try:
