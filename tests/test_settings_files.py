@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import cv2
@@ -249,3 +252,50 @@ def test_bench_auto_on_a_read_only_config_folder_says_it_once_and_succeeds(read_
         f"haikei: warning: cannot write {settings_path()} (Read-only file system); settings will not be saved"
     ]
     assert sha(settings_path()) == before
+
+
+def handlers_in_place(pid: int) -> bool:
+    """The window's stop-signal handlers wake Qt through a socket pair (gui/stop_signals.py): there
+    are no sockets before it (offscreen)."""
+    sockets = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            sockets += os.readlink(fd).startswith("socket:")
+        except FileNotFoundError:  # closed meanwhile
+            pass
+    return sockets >= 2
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_stop_signal_quits_the_window_as_quit_does(private_home, clip, sig):
+    """Ctrl+C, `kill` and a closed terminal save the window state and quit cleanly (a real window
+    process, offscreen); the settings file there before is as it was."""
+    save_settings(Settings(background="blur:44"))
+    before = sha(settings_path())
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    window = subprocess.Popen(
+        [sys.executable, "-m", "haikei", "gui", "--source", str(clip), "--output", "none"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while not handlers_in_place(window.pid):
+            assert window.poll() is None and time.monotonic() < deadline, "the window never started"
+            time.sleep(0.05)
+    except BaseException:
+        window.kill()
+        window.communicate()
+        raise
+    window.send_signal(sig)
+    _, err = window.communicate(timeout=60)
+    assert window.returncode == 128 + sig, err
+    offscreen = "This plugin does not support propagateSizeHints()"  # Qt's offscreen platform, not ours
+    assert [line for line in err.splitlines() if line != offscreen] == [
+        f"haikei: interrupted ({sig.name}); saving and quitting"
+    ]
+    assert json.loads(settings_path().with_name("gui.json").read_text())["geometry"]  # saved on the way out
+    assert sha(settings_path()) == before
+    assert not list(settings_path().parent.glob(".*"))  # no temporary file left

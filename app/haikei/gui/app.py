@@ -20,6 +20,7 @@ from haikei.gui.gallery import entry_key, gallery_entries, spec_for_file
 from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow
 from haikei.gui.state import load_gui_state, save_gui_state
+from haikei.gui.stop_signals import quit_on_stop_signals
 from haikei.gui.tray import Tray, app_icon
 from haikei.measure import autopreset
 from haikei.outputs.base import Sink
@@ -345,6 +346,7 @@ class HaikeiGui:
     def shutdown(self) -> None:
         """Save everything and release camera, model and output."""
         self._status_timer.stop()
+        self.window.gallery.stop_thumbnails()
         self.state.geometry = bytes(self.window.saveGeometry().toHex()).decode()
         self.save_state()
         self.controller.save()
@@ -371,30 +373,42 @@ def run_gui(
     app.setApplicationName("Haikei")
     app.setQuitOnLastWindowClosed(False)
     install_translator(app)
-    gui = HaikeiGui(overrides, catalog=catalog, persist=screenshot is None)
-    gui.show()
-    result = {"code": 0}
-    if screenshot or frames:
+    made: list[HaikeiGui] = []  # the window, once made; then whether it is quitting
 
-        def check() -> None:
-            if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
-                return
-            if screenshot:
-                gui.refresh_status()
-                gui.window.preview.repaint()
-                if not gui.window.grab().save(str(screenshot)):
-                    print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
-                    result["code"] = 2
-            gui.quit()
+    def quit_once() -> None:
+        if len(made) == 1:
+            made.append(made[0])
+            made[0].quit()
 
-        def failed(error: HaikeiError | None) -> None:
-            if error is not None:
-                print(f"haikei: error: {error}", file=sys.stderr)
-                result["code"] = 2
+    # from here on a stop signal quits as Quit does (gui/stop_signals.py), also one during start-up
+    with quit_on_stop_signals(quit_once) as received:
+        gui = HaikeiGui(overrides, catalog=catalog, persist=screenshot is None)
+        made.append(gui)
+        if received:
+            QTimer.singleShot(0, quit_once)
+        gui.show()
+        result = {"code": 0}
+        if screenshot or frames:
+
+            def check() -> None:
+                if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
+                    return
+                if screenshot:
+                    gui.refresh_status()
+                    gui.window.preview.repaint()
+                    if not gui.window.grab().save(str(screenshot)):
+                        print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
+                        result["code"] = 2
                 gui.quit()
 
-        gui.controller.started.connect(failed)
-        poll = QTimer(interval=100, timeout=check)
-        poll.start()
-    app.exec()
-    return result["code"]
+            def failed(error: HaikeiError | None) -> None:
+                if error is not None:
+                    print(f"haikei: error: {error}", file=sys.stderr)
+                    result["code"] = 2
+                    gui.quit()
+
+            gui.controller.started.connect(failed)
+            poll = QTimer(interval=100, timeout=check)
+            poll.start()
+        app.exec()
+    return 128 + received[0] if received else result["code"]

@@ -176,7 +176,10 @@ class EngineController(QObject):
             return
         self._starting = True
         settings = self._settings
-        threading.Thread(target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True).start()
+        self._start_thread = threading.Thread(
+            target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True
+        )
+        self._start_thread.start()
 
     def _start_engine(self, settings: Settings) -> None:
         engine = Engine(
@@ -205,8 +208,10 @@ class EngineController(QObject):
         if error is not None:
             self.problem.emit(error)
             return
-        self.engine = self._pending_engine
-        del self._pending_engine
+        engine = self.__dict__.pop("_pending_engine", None)
+        if engine is None:  # stopped while it started (Quit at once)
+            return
+        self.engine = engine
         self.idle = IdleController(self.engine).start()
         self.set_local_viewer(self._local_viewer)
         if self.engine.settings != self._settings:  # changed while it was starting
@@ -229,6 +234,14 @@ class EngineController(QObject):
             self.save()
 
     def stop(self) -> None:
+        # Quit while the engine still starts: wait for it and stop it too; a process that exits with
+        # that thread inside onnxruntime aborts ("terminate called without an active exception").
+        starting = getattr(self, "_start_thread", None)
+        if starting is not None and starting.is_alive():
+            starting.join(timeout=60)
+        pending = self.__dict__.pop("_pending_engine", None)
+        if pending is not None:
+            pending.stop()
         if self.idle is not None:
             self.idle.stop()
             self.idle = None
