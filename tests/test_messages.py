@@ -178,3 +178,21 @@ def test_a_damaged_video_source_prints_no_native_library_lines_and_is_said_once(
         "plays from the start again",
         "haikei: 150 frames sent",
     ]
+
+
+@pytest.mark.parametrize("command", ["run", "process", "bench"])
+@pytest.mark.parametrize("frames", ["-3", "0", "many"])
+def test_frames_must_be_one_or_more(private_home, still, tmp_path, capsys, command, frames):
+    argv = {
+        "run": run(still),
+        "process": ["process", str(still), str(tmp_path / "out.mp4")],
+        "bench": ["bench", "--source", str(still)],
+    }[command]
+    with pytest.raises(SystemExit) as ended:
+        cli.main([*argv, "--frames", frames])
+    assert ended.value.code == 2
+    assert error_line(capsys) == (
+        f"haikei: error: argument --frames: must be a whole number from 1 up, not '{frames}'; see `haikei {command} "
+        "--help`"
+    )
+    assert list(tmp_path.iterdir()) == [still]

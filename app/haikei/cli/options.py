@@ -32,7 +32,7 @@ def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wit
         parser.add_argument("--fps", type=int, help=_with_range("fps"))
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help=KNOBS["mirror"].help)
     parser.add_argument("--threads", type=int, help=_with_range("threads"))
-    parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
+    parser.add_argument("--frames", type=frame_count, metavar="N", help="stop after N frames")
     add_models_dir_option(parser)
 
 
@@ -88,6 +88,17 @@ def saved_settings() -> Settings:
     for warning in warnings:
         warn(warning)
     return settings
+
+
+def frame_count(text: str) -> int:
+    """``--frames N``: a whole number from 1 up (argparse says it as one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
+    return value
 
 
 def warn(message: object) -> None:
