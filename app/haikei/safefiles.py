@@ -108,8 +108,12 @@ class StopSignals:
         self.settled = True
 
     def _interrupt(self, signum: int, _frame: object) -> None:
-        if not self.settled:
-            raise Interrupted(signum)
+        if self.settled:
+            return
+        if _held:  # another thread took the signal that this one blocks: it waits all the same
+            _deferred.append(signum)
+            return
+        raise Interrupted(signum)
 
 
 @contextlib.contextmanager
@@ -124,14 +128,26 @@ def stop_signals_raise() -> Iterator[StopSignals]:
             signal.signal(sig, handler)
 
 
+#: Depth of :func:`stop_signals_held` blocks in the main thread, and the signals that came meanwhile.
+_held: list[None] = []
+_deferred: list[int] = []
+
+
 @contextlib.contextmanager
 def stop_signals_held() -> Iterator[None]:
-    """Stop signals wait (blocked, not lost) until the block is left."""
+    """Stop signals wait (blocked, not lost) until the block is left. Blocking covers this thread
+    only: a signal the kernel hands to another thread (an encoder's) still runs the Python handler
+    here, which then defers it too (:class:`StopSignals`)."""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    _held.append(None)
     try:
         yield
     finally:
+        _held.pop()
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if not _held and _deferred:
+            signal.raise_signal(_deferred.pop(0))  # delivered now, to whatever handler is in place
+            _deferred.clear()
 
 
 def _fsync(path: Path) -> None:
