@@ -34,7 +34,7 @@ run: install
 	$(BIN)/haikei gui
 
 # The PipeWire extra builds PyGObject when the system has its libraries (see .ci/run); otherwise one line, once,
-# names the packages to add, and those tests skip. `make pipewire`: the extra for `make run`.
+# names the packages to add, and those tests skip (the camera itself needs only libpipewire, loaded with ctypes).
 $(PIPEWIRE_STAMP): $(DEV_STAMP)
 	@sh packaging/pipewire-extra.sh $(VENV) $@ -c $(DEV_LOCK) -e '.[dev,pipewire]'
 

@@ -71,6 +71,11 @@ INSIDE = {
         "`LGPL-3.0.txt`. **A bundle that carries this wheel is distributed under GPL-3.0-or-later as a whole** and "
         "must come with the corresponding source of FFmpeg, x264, x265 and the LGPL libraries (docs/install.md)."
     ),
+    "simplejpeg": (
+        "simplejpeg (MIT) with **libjpeg-turbo** linked into its extension module (IJG License, BSD-3-Clause and "
+        "zlib License), their texts in `licenses/simplejpeg/LICENSE`. This software is based in part on the work "
+        "of the Independent JPEG Group."
+    ),
     "pyvirtualcam": (
         "pyvirtualcam is **GPL-2.0** (its wheel's licence and classifier), including its native v4l2loopback, OBS "
         "and Unity Capture backends. See the licence note in docs/install.md before publishing a bundle."

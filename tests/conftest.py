@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from support.data import DOCTOR_VIDEO, need_shared
-from support.pipewire_session import pipewire  # noqa: F401 - the private PipeWire session fixture
+from support.pipewire_session import desktop, pipewire  # noqa: F401 - the private session fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -16,9 +16,13 @@ from haikei.compose.backgrounds import (
     NoBackground,
     VideoBackground,
 )
+from haikei.compose.blend import Compositor
 from haikei.errors import BackgroundError
+from haikei.frames import I420, Frame
+from haikei.frames.matte import Matte
+from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
-from support.data import SHARED, need_shared, write_clip
+from support.data import SHARED, doctor_frames, need_shared, write_clip
 from support.stages import composite
 
 
@@ -141,3 +145,47 @@ def test_the_plan_decides_each_frames_formats_and_effects(pixel_format, size, ch
     composer = Composer(BackgroundSpec.parse(background).open())
     plan = composer.plan(pixel_format, size, Settings().replace(**changes))
     assert (plan.made_in, plan.blend_in, plan.decontaminate, plan.light_wrap) == expected
+
+
+def _smooth_ramp(rng, shape):
+    """A matte's stretched edge ramp as the refiner leaves it: smooth, beyond [0, 1] on both sides."""
+    noise = rng.uniform(-3.0, 4.0, (shape[0] // 4 + 2, shape[1] // 4 + 2)).astype(np.float32)
+    return cv2.resize(noise, shape[::-1], interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("factor, feather", [(2, 0.0), (4, 0.0), (8, 0.0), (4, 3.0), (3, 0.0)])
+def test_the_i420_blend_from_the_small_matte_gives_the_frame_sized_mattes_pixels(factor, feather):
+    rng = np.random.default_rng(factor)
+    ramp = _smooth_ramp(rng, (24, 40))
+    size = (40 * factor, 24 * factor)
+    if size[0] % 2:
+        size = (40 * 4, 24 * 4)  # a factor of 3 from an uneven ramp: the frame-sized matte's way
+        ramp = cv2.resize(ramp, (size[0] // 3 + 1, size[1] // 3 + 1))
+    matte = Matte(ramp, size, feather)
+    frame = rng.integers(0, 256, (size[1] * 3 // 2, size[0]), np.uint8)
+    background = rng.integers(0, 256, frame.shape, np.uint8)
+    expected = Compositor().i420(frame, background, matte._frame_sized())
+    kept = background.copy()
+    assert np.array_equal(Compositor().i420_over(frame, background, matte), expected)
+    assert np.array_equal(background, kept)  # not in place: the caller's background untouched
+    assert np.array_equal(Compositor().i420_over(frame, background, matte, in_place=True), expected)
+    assert 0 < (expected != kept).mean() < 1 and (expected != frame).any()  # both sides of an edge shown
+
+
+@pytest.mark.parametrize("spec", ["blur:20", "image"])
+def test_composing_real_frames_in_i420_matches_the_frame_sized_blend(doctor_video, spec):
+    if spec == "image":
+        spec = f"image:{need_shared(SHARED / 'data' / 'backgrounds' / 'office.jpg')}"
+    processor = FrameProcessor(Settings().replace(background=spec))
+    try:
+        for index, image in enumerate(doctor_frames(doctor_video, 3, (1280, 720), skip=40)):
+            segmented = processor.segment(Frame(image, index, index / 30), I420)
+            assert segmented.matte.upscaled_by == 4  # balanced at 720p: the tiles' path, not the fallback
+            behind = processor.composer.background.render_i420(segmented.pyramid, 0.0, segmented.matte)
+            expected = Compositor().i420(segmented.pyramid.i420(), behind, segmented.matte.image)
+            output = processor.compose(segmented)
+            assert output.pixel_format == I420 and np.array_equal(output.image, expected)
+            again = processor.composer.background.render_i420(segmented.pyramid, 0.0, segmented.matte)
+            assert np.array_equal(again, behind)  # a still background is not written into
+    finally:
+        processor.close()

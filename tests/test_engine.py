@@ -190,7 +190,7 @@ def test_waiting_output_attaches_when_the_device_appears(doctor_video, monkeypat
     attempts = []
     late_sink = CollectingSink()
 
-    def open_sink(spec, size, fps):
+    def open_sink(spec, size, fps, vcam_format="yuyv"):
         attempts.append(time.monotonic())
         if len(attempts) < 3:
             raise OutputError("no virtual camera device found", "load v4l2loopback")

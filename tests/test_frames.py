@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from haikei.frames.fit import cover_fit
+from haikei.frames.i420 import i420_to_yuyv, to_i420
 from haikei.frames.pyramid import Pyramid
 
 
@@ -35,3 +36,17 @@ def test_pyramid_halves_exactly_and_stops_at_odd_sides():
     assert pyramid.resized((160, 90), dst=out) is out and np.array_equal(out, pyramid.levels[1])
     odd = Pyramid(frame[:179, :319])  # odd sides: an area resize straight from the frame
     assert odd.resized((100, 56)).shape == (56, 100, 3) and len(odd.levels) == 1
+
+
+def test_i420_repacked_as_yuyv_keeps_its_colours(doctor_video):
+    """A YUYV virtual camera shows exactly what the I420 composition made: chroma rows repeated."""
+    capture = cv2.VideoCapture(str(doctor_video))
+    ok, picture = capture.read()
+    capture.release()
+    assert ok
+    i420 = to_i420(picture[:540, :960])
+    yuyv = i420_to_yuyv(i420)
+    assert yuyv.shape == (540, 960, 2)
+    assert np.array_equal(yuyv[:, :, 0], i420[:540])
+    as_bgr = cv2.cvtColor(yuyv, cv2.COLOR_YUV2BGR_YUYV)
+    assert np.array_equal(as_bgr, cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420))

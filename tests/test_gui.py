@@ -340,6 +340,30 @@ def test_visible_window_keeps_the_camera_live_and_hidden_one_lets_it_idle(qtbot,
     qtbot.waitUntil(lambda: not app.controller.engine.paused, timeout=5000)
 
 
+class ChromiumReadsSink(RecordingSink):
+    """An output Chromium reads, as its watcher tells."""
+
+    def reader_watcher(self):
+        from haikei.outputs.base import ReaderWatcher
+
+        class Chromium(ReaderWatcher):
+            def _run(self) -> None:
+                self._set(True, ("Chromium",))
+                self._stop.wait()
+
+        return Chromium()
+
+
+def test_window_and_tray_name_the_apps_reading_the_camera(qtbot, make_app, monkeypatch):
+    app, _ = make_app()
+    tooltips = []
+    monkeypatch.setattr(app.tray, "show_state", lambda **state: tooltips.append(state["tooltip"]))
+    assert "In use by" not in app.window.output_state.text()
+    app.controller.engine.sink = ChromiumReadsSink()
+    qtbot.waitUntil(lambda: app.window.output_state.text().endswith("\nIn use by Chromium"), timeout=5000)
+    qtbot.waitUntil(lambda: tooltips[-1].endswith("\nIn use by Chromium"), timeout=5000)
+
+
 def test_first_start_with_a_camera_picks_the_preset_by_bench(qtbot, monkeypatch):
     from haikei.measure import autopreset
 

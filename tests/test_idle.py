@@ -100,9 +100,9 @@ def test_v4l2loopback_idles_until_a_reader_opens_the_device(tmp_path, doctor_vid
         child.kill()
         child.wait()
     assert child.returncode == 0, child.stderr.read()
-    assert summary["sink"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
+    assert summary["sink"] == "virtual camera /dev/video0 (v4l2loopback, YUYV)"
     meta = device.read_fmt()
-    assert (meta["width"], meta["height"], meta["pixelformat"], meta["bad_writes"]) == (W, H, "YU12", 0)
+    assert (meta["width"], meta["height"], meta["pixelformat"], meta["bad_writes"]) == (W, H, "YUYV", 0)
     frames = device.frames_rgb(W, H)
     assert len(frames) == meta["frames"] == summary["sent"]
     kinds = [classify(frame) for frame in frames]
@@ -172,3 +172,31 @@ def test_a_device_that_cannot_be_watched_counts_as_watched(tmp_path):
         wait_for(lambda: watcher.reader_present)
     finally:
         watcher.stop()
+
+
+def test_the_engine_names_the_apps_reading_a_v4l2loopback_device(tmp_path, doctor_video):
+    """Readers are the processes holding the node open, named by their program (a script by its name)."""
+    watched = tmp_path / "node"
+    watched.touch()
+    script = tmp_path / "meeting_app.py"
+    script.write_text(f"import sys, time\nf = open({str(watched)!r})\nprint('open', flush=True)\nsys.stdin.read()\n")
+    engine = Engine(
+        Settings(source=str(doctor_video), width=W, height=H, background="color:#0000ff"), sink=WatchedSink(watched)
+    ).start()
+    idler = IdleController(engine).start()
+    try:
+        assert engine.output_status().readers == ()
+        tail = subprocess.Popen(["tail", "-f", str(watched)], stdout=subprocess.DEVNULL)
+        app = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert app.stdout.readline() == "open\n"
+            wait_for(lambda: engine.output_status().readers == ("meeting_app", "tail"))
+        finally:
+            tail.kill()
+            tail.wait()
+            app.stdin.close()
+            app.wait(10)
+        wait_for(lambda: engine.output_status().readers == ())
+    finally:
+        idler.stop()
+        engine.stop()

@@ -17,6 +17,7 @@ from haikei.frames import BGR, I420
 from haikei.frames.i420 import to_i420
 from haikei.outputs import SINKS, open_sink, output_kind
 from haikei.outputs.base import ReaderWatcher
+from support.pipewire_session import HIDE_LIBPIPEWIRE
 
 SIZE = (64, 48)
 OUTPUTS = [*SINKS, "file"]
@@ -87,6 +88,8 @@ def test_every_output_kind_can_be_refused_or_cannot_fail():
 REGISTRY_PROBE = """
 import json, sys
 for name in sys.argv[1:]:
+    if name == "libpipewire":
+        exec(HIDE_LIBPIPEWIRE)
     sys.modules[name] = None  # as if not installed
 import haikei.outputs
 loaded = sorted(m for m in sys.modules if m.startswith("haikei.outputs."))
@@ -103,8 +106,9 @@ print(json.dumps({"loaded_before_use": loaded, "results": results}))
 
 def probe(*missing: str) -> dict:
     env = {**os.environ, "PIPEWIRE_RUNTIME_DIR": "/nonexistent"}
+    code = f"HIDE_LIBPIPEWIRE = {HIDE_LIBPIPEWIRE!r}\n{REGISTRY_PROBE}"
     result = subprocess.run(
-        [sys.executable, "-c", REGISTRY_PROBE, *missing], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-c", code, *missing], capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -115,9 +119,10 @@ def test_the_registry_imports_no_backend_until_one_is_opened():
 
 
 def test_a_missing_dependency_disables_only_its_output():
-    without_gi = probe("gi")["results"]
-    assert without_gi["none"] == "opened"
-    assert without_gi["pipewire"].startswith("OutputError: the PipeWire camera needs PyGObject and GStreamer; ")
+    without_libpipewire = probe("libpipewire")["results"]
+    assert without_libpipewire["none"] == "opened"
+    assert without_libpipewire["pipewire"].startswith("OutputError: the PipeWire camera needs libpipewire-0.3, ")
+    assert probe("gi")["results"]["pipewire"].startswith("OutputError: PipeWire is not running")  # no PyGObject needed
     without_pyvirtualcam = probe("pyvirtualcam")["results"]
     assert without_pyvirtualcam["none"] == "opened"
     assert without_pyvirtualcam["vcam"] == (

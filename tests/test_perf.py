@@ -15,7 +15,7 @@ from haikei.cli.bench import format_table
 from haikei.compose.blend import Compositor
 from haikei.compose.blur import blur_frame, blur_frame_i420
 from haikei.config import load_settings, save_preset
-from haikei.frames import Frame
+from haikei.frames import I420, Frame
 from haikei.frames.fit import cover_crop, cover_fit
 from haikei.frames.i420 import to_i420
 from haikei.frames.pyramid import Pyramid
@@ -299,3 +299,22 @@ def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
 def test_bench_rejects_no_frames(doctor_video, bad, capsys):
     assert cli.main(["bench", "--source", str(doctor_video), "--frames", bad]) == 2
     assert "cannot bench" in capsys.readouterr().err
+
+
+def test_a_720p_frame_for_a_camera_is_shrunk_once_for_every_stage_and_has_no_frame_sized_matte(doctor_video):
+    """Blur in I420 at 720p (issue 20): the model input, the refiner's guide and the blur all come from
+    the same halvings (640x360, 320x180, 160x90: each made once), and the blend reads the refiner's
+    small matte, so no frame-sized float matte (nor any level of the matte but the refiner's) is made."""
+    (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=250)
+    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20"))
+    try:
+        segmented = processor.segment(Frame(frame, 0, 0.0), I420)
+        made = {k: id(level) for k, level in segmented.pyramid.levels.items()}
+        processed = processor.compose(segmented)
+        assert processed.pixel_format == I420
+        levels = segmented.pyramid.levels
+        assert sorted(levels) == [0, 1, 2, 3] and {k: id(levels[k]) for k in made} == made  # none made twice
+        assert [levels[k].shape[1] for k in (1, 2, 3)] == [640, 320, 160]
+        assert sorted(segmented.matte.levels) == [2, 3] and segmented.matte.levels[2].shape == (180, 320)
+    finally:
+        processor.close()

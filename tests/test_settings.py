@@ -40,6 +40,7 @@ def test_touching_a_knob_makes_the_preset_custom():
         ({"accelerator": "tpu"}, "unknown accelerator"),
         ({"light_wrap": 1.5}, "light_wrap"),
         ({"decontaminate": -0.1}, "decontaminate must be 0 to 1"),
+        ({"vcam_format": "nv12"}, "unknown virtual camera format 'nv12'"),
     ],
 )
 def test_invalid_settings_are_refused(changes, message):

@@ -108,8 +108,17 @@ def fake_device(tmp_path):
 
 
 @needs_gcc
-@pytest.mark.parametrize("output", ["vcam:/dev/video0", "vcam"])
-def test_run_writes_i420_frames_to_a_v4l2loopback_device(fake_device, doctor_video, output):
+@pytest.mark.parametrize(
+    ("output", "options", "written"),
+    [
+        ("vcam", [], ("YUYV", 640 * 2)),  # the default: what webcams give and every app takes
+        ("vcam:/dev/video0", ["--vcam-format", "i420"], ("I420", 640)),
+        ("vcam", ["--vcam-format", "yuyv", "--preset", "quality"], ("YUYV", 640 * 2)),  # composed in BGR
+    ],
+)
+def test_run_writes_its_format_to_a_v4l2loopback_device(fake_device, doctor_video, output, options, written):
+    """pyvirtualcam's real v4l2loopback code sets the device to the chosen format and writes whole frames
+    in it (the fake device records the format set and the bytes written)."""
     result = fake_device.run(
         [
             "-m",
@@ -125,13 +134,16 @@ def test_run_writes_i420_frames_to_a_v4l2loopback_device(fake_device, doctor_vid
             "15",
             "--background",
             "color:#0000ff",
+            *options,
         ],
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "virtual camera /dev/video0 (v4l2loopback, I420)" in result.stderr
+    name, bytes_per_line = written
+    assert f"virtual camera /dev/video0 (v4l2loopback, {name})" in result.stderr
     fmt = fake_device.read_fmt()
-    assert (fmt["width"], fmt["height"], fmt["pixelformat"]) == (640, 360, "YU12")
+    fourcc = {"YUYV": "YUYV", "I420": "YU12"}[name]
+    assert (fmt["width"], fmt["height"], fmt["pixelformat"], fmt["bytesperline"]) == (640, 360, fourcc, bytes_per_line)
     frames = fake_device.frames_rgb(640, 360)
     assert len(frames) == 15
     blue = np.array([0, 0, 255])
@@ -215,7 +227,7 @@ def test_engine_attaches_to_a_virtual_camera_that_appears_later(tmp_path, doctor
     assert report["waiting"].startswith(
         "waiting for output: virtual camera device /dev/video0 not found; install v4l2loopback"
     )
-    assert report["attached"] == "virtual camera /dev/video0 (v4l2loopback, I420)"
+    assert report["attached"] == "virtual camera /dev/video0 (v4l2loopback, YUYV)"
     assert len(report["errors"]) == 1 and report["errors"][0].startswith("virtual camera device /dev/video0 not found")
     frames = device.frames_rgb(320, 240)
     assert frames and all(np.abs(f[5:40, 5:60].astype(int) - (0, 0, 255)).max() <= 3 for f in frames)

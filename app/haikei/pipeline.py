@@ -18,6 +18,7 @@ from haikei.compose.backgrounds import BackgroundSpec
 from haikei.errors import HaikeiError, ModelError
 from haikei.frames import BGR, I420, Frame
 from haikei.frames.i420 import from_i420
+from haikei.frames.matte import Matte
 from haikei.frames.pyramid import Pyramid
 from haikei.refine import MaskRefiner
 from haikei.segment import open_segmenter
@@ -36,9 +37,9 @@ class Segmented:
     frame: Frame
     #: The (mirrored) frame and its halvings made so far, for the compositing stage to reuse.
     pyramid: Pyramid
-    #: The alpha matte (float32, frame-sized, 1 = person) and its halvings, the refiner's small
-    #: working matte among them; ``None`` when the effect is off.
-    matte: Pyramid | None
+    #: The alpha matte (float32, frame-sized, 1 = person, made on demand) and its halvings, the
+    #: refiner's small working matte among them; ``None`` when the effect is off.
+    matte: Matte | None
     timings_ms: dict[str, float]
     plan: Plan
 
@@ -57,10 +58,16 @@ class Segmented:
 class Processed:
     #: The output picture, in ``pixel_format``.
     image: np.ndarray
-    #: The alpha matte (float32, frame-sized), or ``None`` when the effect is off.
-    alpha: np.ndarray | None
+    #: The alpha matte and its pyramid (:attr:`alpha`), or ``None`` when the effect is off.
+    matte: Matte | None
     timings_ms: dict[str, float]
     pixel_format: str = BGR
+
+    @property
+    def alpha(self) -> np.ndarray | None:
+        """The frame-sized alpha matte (float32, 1 = person; made when first asked for), ``None``
+        when the effect is off."""
+        return self.matte.image if self.matte is not None else None
 
     def bgr(self) -> np.ndarray:
         """The output picture in BGR (converted from I420 if need be: for a preview, not per frame)."""
@@ -192,10 +199,9 @@ class FrameProcessor:
         if segmented.matte is None:
             return Processed(pyramid.i420() if plan.made_in == I420 else pyramid.image, None, timings, plan.made_in)
         started = stage_clock()
-        alpha = segmented.matte.image
-        output = self.composer.compose(pyramid, alpha, segmented.matte, segmented.frame.timestamp, plan)
+        output = self.composer.compose(pyramid, segmented.matte, segmented.frame.timestamp, plan)
         timings["compose"] = (stage_clock() - started) * 1e3
-        return Processed(output, alpha, timings, plan.made_in)
+        return Processed(output, segmented.matte, timings, plan.made_in)
 
     def process(self, frame: Frame, pixel_format: str = BGR) -> Processed:
         return self.compose(self.segment(frame, pixel_format))

@@ -1,16 +1,16 @@
-"""Mask refinement: model mask (low resolution, noisy) → alpha matte at frame size.
+"""Mask refinement: model mask (low resolution, noisy) → alpha matte (:class:`Matte`).
 
-Smoothing and the guided filter run at a small working resolution (``guide_scale`` of the frame);
-only the upsample and the clip of the edge ramp (three cheap OpenCV passes) run at frame size.
+Smoothing and the guided filter run at a small working resolution (``guide_scale`` of the frame).
+The matte at frame size (the small one scaled up and its edge ramp clipped) is made only for a stage
+that asks for it: the I420 blend reads the small matte itself (:mod:`haikei.compose.blend`).
 """
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 
+from haikei.frames.matte import Matte
 from haikei.frames.pyramid import Pyramid
 from haikei.settings import RefineOptions
 
@@ -78,10 +78,10 @@ class MaskRefiner:
 
     def matte(
         self, mask: np.ndarray, frame: np.ndarray | Pyramid, options: RefineOptions, grey: np.ndarray | None = None
-    ) -> Pyramid:
-        """The alpha matte (float32 in [0, 1], frame-sized, 1 = person) as a :class:`Pyramid` whose
-        small level at the working size is the refiner's own (the ramp applied there): the stages
-        that need a small matte (blur weights, light wrap) then never read the frame-sized one.
+    ) -> Matte:
+        """The alpha matte (float32 in [0, 1], frame-sized, 1 = person) as a :class:`Matte`: its small
+        level at the working size is the refiner's own (the ramp applied there), so the stages that
+        need a small matte (blur weights, light wrap) never read the frame-sized one, made on demand.
 
         ``grey`` is the frame in grey at about the mask's size when the caller has it already (the
         model input). The guide is cut from the frame's :class:`Pyramid` (pass it rather than the
@@ -102,17 +102,4 @@ class MaskRefiner:
         # shows its pixel steps as a beaded outline; clipped here it follows the smooth contour.
         scale = 1.0 / (options.mask_high - options.mask_low)
         cv2.addWeighted(work, scale, work, 0.0, -options.mask_low * scale, dst=work)
-        alpha = clip_unit(cv2.resize(work, frame_size, interpolation=cv2.INTER_LINEAR) if size != frame_size else work)
-        if options.feather > 0:
-            alpha = cv2.GaussianBlur(alpha, (0, 0), options.feather * frame_size[0] / mask.shape[1])
-        matte = Pyramid(alpha)
-        if size != frame_size and options.feather <= 0:
-            matte.seed(round(math.log2(frame_size[0] / size[0])), clip_unit(work))
-        return matte
-
-
-def clip_unit(values: np.ndarray) -> np.ndarray:
-    """``values`` (float32) clipped to [0, 1] in place."""
-    cv2.threshold(values, 0.0, 0.0, cv2.THRESH_TOZERO, dst=values)
-    cv2.threshold(values, 1.0, 1.0, cv2.THRESH_TRUNC, dst=values)
-    return values
+        return Matte(work, frame_size, options.feather * frame_size[0] / mask.shape[1])

@@ -1,6 +1,7 @@
 """An app reading a PipeWire camera, as its own process (pipewiresrc → appsink):
-``python pipewire_consumer.py TARGET COUNT OUT.npz`` saves the I420 frames as received, their arrival
-times and the start time (both ``time.monotonic()``, comparable across processes) and the caps."""
+``python pipewire_consumer.py TARGET COUNT OUT.npz [CAPS]`` saves the I420 frames as received, their
+arrival times and the start time (both ``time.monotonic()``, comparable across processes) and the
+caps. CAPS narrows what it asks for (``width=640,height=360``), as an app with a fixed mode list."""
 
 import sys
 import time
@@ -12,10 +13,11 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
 
-def main(target: str, count: int, out: str) -> int:
+def main(target: str, count: int, out: str, caps: str = "") -> int:
     Gst.init(None)
+    wanted = ",".join(filter(None, ("video/x-raw,format=I420", caps)))
     pipeline = Gst.parse_launch(
-        f"pipewiresrc target-object={target} ! video/x-raw,format=I420 ! appsink name=out sync=false max-buffers=300"
+        f"pipewiresrc target-object={target} ! {wanted} ! appsink name=out sync=false max-buffers=300"
     )
     appsink = pipeline.get_by_name("out")
     started = time.monotonic()
@@ -44,4 +46,4 @@ def main(target: str, count: int, out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], *sys.argv[4:]))

@@ -1,6 +1,7 @@
 """Stage 1, capture: frame sources. ``open_source(spec, ...)`` picks the kind from the spec: a number
-or ``/dev/video*`` is a camera, an image file is a still, anything else is a video file (looped).
-Every source yields BGR uint8 frames."""
+or ``/dev/video*`` is a camera, an image file is a still, anything else is a video file (looped;
+an MJPG one decoded as a webcam's frames are, :mod:`haikei.capture.mjpeg`). Every source yields BGR
+uint8 frames."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from haikei.capture.base import Source
 from haikei.capture.camera import CameraSource
 from haikei.capture.files import ImageSource, VideoFileSource
+from haikei.capture.mjpeg import MjpegFileSource, is_mjpeg_file
 from haikei.errors import SourceError
 from haikei.frames.files import IMAGE_SUFFIXES
 
@@ -39,4 +41,6 @@ def open_source(spec: str, size: tuple[int, int], fps: float, paced: bool) -> So
     path = Path(spec).expanduser()
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path, fps, paced)
+    if is_mjpeg_file(path):
+        return MjpegFileSource(path, paced, fit=size)
     return VideoFileSource(path, paced)

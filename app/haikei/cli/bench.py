@@ -1,5 +1,6 @@
-"""``haikei bench``: per-stage timings, frame rate, CPU and memory of the real engine on a file
-(:mod:`haikei.measure.bench`); ``--auto`` picks the preset and saves it."""
+"""``haikei bench``: CPU time per frame, per-stage timings, frame rate and memory of the real engine on
+a file (:mod:`haikei.measure.bench`); ``--mjpeg`` plays it as a webcam's MJPG; ``--auto`` picks the
+preset and saves it."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from haikei.settings import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    bench = sub.add_parser("bench", help="measure per-stage timings, frame rate, CPU and memory on a video file")
+    bench = sub.add_parser(
+        "bench", help="measure CPU time per frame, per-stage timings, frame rate and memory on a video file"
+    )
     add_pipeline_options(bench, with_source=True, with_output=True)
     bench.add_argument("--paced", action="store_true", help="feed frames at the source's frame rate, as a webcam does")
+    bench.add_argument(
+        "--mjpeg",
+        action="store_true",
+        help="re-encode the video in memory as a webcam sends it (MJPG at the output size) and decode it "
+        "frame by frame: the camera path without a camera",
+    )
     bench.add_argument("--all", action="store_true", help="every model × preset")
     bench.add_argument("--auto", action="store_true", help="pick the best preset this machine sustains and save it")
     bench.add_argument("--seconds", type=float, default=3.0, help="duration of the --auto bench")
@@ -54,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
                 f"(p95 work per frame: {measured}; budget {1000 / settings.fps:.1f} ms); saved"
             )
         return 0
+    from haikei.measure.bench import WARMUP_FRAMES, webcam_stand_in
+
+    opener = webcam_stand_in(settings, WARMUP_FRAMES + args.frames) if args.mjpeg else None
     use_cpu_clock(args.cpu_time)
     try:
         rows = [
-            run_bench(run_settings, args.frames, args.paced, catalog)
+            run_bench(run_settings, args.frames, args.paced, catalog, opener)
             for run_settings in bench_settings(args, settings, catalog)
         ]
     finally:
@@ -70,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_table(rows))
     last = rows[-1]
     print(
+        f"\nCPU time per frame {last['cpu_ms_per_frame']:.2f} ms (process CPU time / frames, every thread)"
         f"\n{last['source']} at {settings.width}x{settings.height}, {settings.background}, "
         f"{'paced' if args.paced else 'unpaced'}, {args.frames} frames, stages timed by {last['clock']}; "
         f"peak RSS {last['rss_mb']:.0f} MB; dropped {last['dropped']}; masks reused {last['masks_reused']}; "
@@ -88,13 +101,15 @@ def bench_settings(args, settings: Settings, catalog: Catalog) -> list[Settings]
 
 
 def format_table(rows: list[dict]) -> str:
-    """The rows as a table: per-stage p50 ms, total and latency p99 too, frame rate, cores."""
+    """The rows as a table: CPU ms per frame, per-stage p50 ms (total and latency also p99), frame rate, cores."""
     from haikei.stats import STAGES
 
     header = (
-        f"{'model':24} {'preset':9} " + " ".join(f"{s:>10}" for s in (*STAGES, "latency")) + f" {'fps':>6} {'cores':>6}"
+        f"{'model':24} {'preset':9} {'CPU ms':>7} "
+        + " ".join(f"{s:>10}" for s in (*STAGES, "latency"))
+        + f" {'fps':>6} {'cores':>6}"
     )
-    lines = [header, f"{'':34}" + "(p50 ms; total and latency also p99)"]
+    lines = [header, f"{'':34}" + "(per frame) (p50 ms; total and latency also p99)"]
     for row in rows:
         stages = row["stages"]
         cells = []
@@ -105,7 +120,7 @@ def format_table(rows: list[dict]) -> str:
                 text += f"/{value['p99']:.0f}"
             cells.append(f"{text:>10}")
         lines.append(
-            f"{row['settings']['model']:24} {row['settings']['preset']:9} "
+            f"{row['settings']['model']:24} {row['settings']['preset']:9} {row['cpu_ms_per_frame']:7.2f} "
             + " ".join(cells)
             + f" {row['fps']:6.1f} {row['cpu_cores']:6.2f}"
         )

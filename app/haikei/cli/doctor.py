@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -118,10 +119,11 @@ def check_virtual_camera(settings: Settings) -> list[Check]:
 def check_pipewire(settings: Settings) -> list[Check]:
     if not sys.platform.startswith("linux"):
         return []
+    from haikei.outputs import libpipewire
     from haikei.outputs.pipewire import (
+        MISSING_FIX,
         NOT_RUNNING_FIX,
         PipeWireCameraSink,
-        load_gstreamer,
         pipewire_running,
         pipewire_socket,
     )
@@ -129,9 +131,9 @@ def check_pipewire(settings: Settings) -> list[Check]:
     name = "PipeWire camera"
     required = output_kind(settings.output) == "pipewire"
     try:
-        load_gstreamer()
-    except HaikeiError as exc:
-        return [Check(name, False, exc.message, exc.fix, required)]
+        libpipewire.load()
+    except OSError:
+        return [Check(name, False, "PipeWire's client library libpipewire-0.3 is not installed", MISSING_FIX, required)]
     if not pipewire_running():
         return [
             Check(name, False, f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX, required)
@@ -259,6 +261,136 @@ def check_gl_libraries(settings: Settings) -> list[Check]:
     return [Check("GL libraries (mediapipe models)", True, ", ".join(GL_LIBRARIES), required=required)]
 
 
+PORTAL_INSTALL_FIX = (
+    "install the desktop portal and a backend for its dialogs: Debian/Ubuntu: sudo apt install xdg-desktop-portal "
+    "xdg-desktop-portal-gtk (GNOME: xdg-desktop-portal-gnome, KDE: xdg-desktop-portal-kde); Fedora: sudo dnf "
+    "install xdg-desktop-portal xdg-desktop-portal-gtk; Arch: sudo pacman -S xdg-desktop-portal "
+    "xdg-desktop-portal-gtk; then log out and in"
+)
+PORTAL_BACKEND_FIX = (
+    "install a portal backend that provides the Access dialog: Debian/Ubuntu: sudo apt install "
+    "xdg-desktop-portal-gtk (or xdg-desktop-portal-gnome, xdg-desktop-portal-kde on those desktops), then "
+    "systemctl --user restart xdg-desktop-portal"
+)
+#: How long a portal that sees new cameras may take to count the probe camera.
+CAMERA_PRESENT_WAIT_S = 1.0
+
+
+def check_camera_portal(settings: Settings) -> list[Check]:
+    """What browsers need to use the PipeWire camera: the xdg-desktop-portal, its Camera portal (a
+    backend with the Access dialog), no stored "no" for host apps, and the portal seeing the camera.
+    None of it is on the default path: ``haikei run`` and OBS do not go through the portal."""
+    if not sys.platform.startswith("linux"):
+        return []
+    from haikei.outputs import portal
+
+    name = "camera portal (browsers)"
+    try:
+        running, activatable = portal.portal_state()
+    except portal.DBusError as exc:
+        detail = f"cannot ask the session bus ({exc}); browsers reach PipeWire cameras through it"
+        no_bus = "run Haikei in a desktop session (DBUS_SESSION_BUS_ADDRESS)"
+        return [Check(name, False, detail, portal.GDBUS_FIX if exc.name == "NoClient" else no_bus)]
+    version = portal.portal_version()
+    called = "xdg-desktop-portal" + (f" {'.'.join(map(str, version))}" if version else "")
+    if not (running or activatable):
+        if portal.portal_service_file() is not None:
+            return [Check(name, False, f"{called} is installed but this session cannot start it", "log out and in")]
+        detail = "xdg-desktop-portal is not installed: browsers cannot use the PipeWire camera"
+        return [Check(name, False, detail, PORTAL_INSTALL_FIX)]
+    checks = [Check(name, True, f"{called} {'runs' if running else 'starts on demand'}")]
+    name = "camera portal backend"
+    backends = portal.backends()
+    with_access = ", ".join(file for file, interfaces in backends.items() if portal.ACCESS in interfaces)
+    try:
+        camera_version = portal.property_value(portal.CAMERA, "version")
+    except portal.DBusError as exc:
+        if with_access:
+            detail = f"a backend is installed ({with_access}) but the portal has no Camera portal ({exc.name})"
+            return [*checks, Check(name, False, detail, portal.RESTART_PORTAL_COMMAND)]
+        detail = (
+            "no portal backend provides the Access dialog the Camera portal needs "
+            f"(backends: {', '.join(backends) or 'none'})"
+        )
+        return [*checks, Check(name, False, detail, PORTAL_BACKEND_FIX)]
+    checks.append(Check(name, True, f"Camera portal version {camera_version} ({with_access or 'a backend'})"))
+    return [*checks, check_camera_permission(), *check_camera_present(version)]
+
+
+def check_camera_permission() -> Check:
+    from haikei.outputs import portal
+
+    name = "camera permission (browsers)"
+    try:
+        answer = portal.camera_permission()
+    except portal.DBusError as exc:
+        return Check(name, False, f"cannot read the portal's permission store ({exc})", PORTAL_INSTALL_FIX)
+    if answer is None:
+        return Check(name, True, "nothing stored yet: the first app to ask for a camera gets the portal's question")
+    if answer[:1] == ["no"]:
+        detail = (
+            'the portal stored "no" for host apps\' camera use (a permission dialog was refused, closed or never '
+            "shown): browsers wait forever for the camera list"
+        )
+        fix = f"forget it: {portal.RESET_CAMERA_COMMAND} (or allow it: {portal.GRANT_CAMERA_COMMAND})"
+        return Check(name, False, detail, fix)
+    return Check(name, True, f"host apps may use cameras ({', '.join(answer) or 'empty answer'})")
+
+
+def check_camera_present(version: tuple[int, ...] | None) -> list[Check]:
+    """The portal's IsCameraPresent while Haikei's camera exists (doctor publishes one to ask, when
+    Haikei does not run). xdg-desktop-portal before 1.18.3 counts only the cameras that existed when it
+    connected to PipeWire (its camera monitor drops PipeWire's registry after the first round-trip)."""
+    from haikei.outputs import portal
+    from haikei.outputs.pipewire import PipeWireCameraSink, pipewire_running
+
+    if not pipewire_running():
+        return []  # check_pipewire says what to do
+    name = "camera portal sees Haikei"
+    probe = None
+    if not any(n.get("node.name") == "haikei" and n.get("media.role") == "Camera" for n in pipewire_nodes()):
+        try:
+            probe = PipeWireCameraSink((64, 48), 5, name="Haikei doctor")
+        except HaikeiError:
+            return []  # check_pipewire says why
+    try:
+        deadline = time.monotonic() + CAMERA_PRESENT_WAIT_S
+        while not (present := portal.property_value(portal.CAMERA, "IsCameraPresent")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    except portal.DBusError as exc:
+        return [Check(name, False, f"cannot ask the Camera portal ({exc})", portal.RESTART_PORTAL_COMMAND)]
+    finally:
+        if probe is not None:
+            probe.close()
+    if present:
+        return [Check(name, True, "IsCameraPresent is true while Haikei's camera exists")]
+    called = f"xdg-desktop-portal {'.'.join(map(str, version))}" if version else "the portal"
+    why = (
+        f"{called} counts only the cameras that existed when it started (fixed in 1.18.3)"
+        if version is None or version < portal.CAMERA_MONITOR_FIXED
+        else f"{called} does not count Haikei's camera"
+    )
+    detail = (
+        f"the portal says no camera is present although Haikei's exists: {why}; apps that ask it first (libportal's "
+        "xdp_portal_is_camera_present, many Flatpak apps) find no camera. Chromium and Firefox do not ask"
+    )
+    fix = (
+        f"restart the portal once Haikei is running: {portal.RESTART_PORTAL_COMMAND} (this ends screen shares in "
+        "progress), or upgrade xdg-desktop-portal to 1.18.3 or later"
+    )
+    return [Check(name, False, detail, fix)]
+
+
+def pipewire_nodes() -> list[dict]:
+    """The properties of each PipeWire node (``pw-dump``); empty if it cannot be read."""
+    try:
+        dump = subprocess.run(["pw-dump", "--no-colors"], capture_output=True, text=True, timeout=10).stdout
+        objects = json.loads(dump or "[]")
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        return []
+    return [(o.get("info") or {}).get("props") or {} for o in objects if o.get("type", "").endswith(":Node")]
+
+
 CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_camera,
     check_virtual_camera,
@@ -266,6 +398,7 @@ CHECKS: list[Callable[[Settings], list[Check]]] = [
     check_models,
     check_qt,
     check_gl_libraries,
+    check_camera_portal,
 ]
 
 

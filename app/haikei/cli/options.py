@@ -16,7 +16,17 @@ from haikei.segment.catalog import Catalog, load_catalog, model_dirs
 from haikei.settings import KNOBS, Settings, parse_size
 
 #: Options that name a :class:`Settings` field of the same name.
-SETTING_OPTIONS = ("source", "model", "background", "output", "fps", "threads", "mirror", "idle_when_unwatched")
+SETTING_OPTIONS = (
+    "source",
+    "model",
+    "background",
+    "output",
+    "fps",
+    "threads",
+    "mirror",
+    "idle_when_unwatched",
+    "vcam_format",
+)
 
 
 def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, with_output: bool) -> None:
@@ -30,6 +40,7 @@ def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wit
         parser.add_argument("--output", metavar="OUT", help=KNOBS["output"].help)
         parser.add_argument("--size", metavar="WxH", help=KNOBS["width"].help)
         parser.add_argument("--fps", type=int, help=_with_range("fps"))
+        parser.add_argument("--vcam-format", choices=KNOBS["vcam_format"].choices, help=KNOBS["vcam_format"].help)
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help=KNOBS["mirror"].help)
     parser.add_argument("--threads", type=int, help=_with_range("threads"))
     parser.add_argument("--frames", type=frame_count, metavar="N", help="stop after N frames")

@@ -66,13 +66,15 @@ class Composer:
         in_bgr = settings.light_wrap > 0 or cleanup > 0
         return Plan(made_in, BGR if in_bgr else made_in, cleanup, settings.light_wrap)
 
-    def compose(self, frame: Pyramid, alpha: np.ndarray, matte: Pyramid, timestamp: float, plan: Plan) -> np.ndarray:
-        """The person of ``frame`` over the background by ``alpha`` (``matte`` its pyramid), in ``plan.made_in``."""
+    def compose(self, frame: Pyramid, matte: Pyramid, timestamp: float, plan: Plan) -> np.ndarray:
+        """The person of ``frame`` over the background by the alpha matte (``matte``, its pyramid;
+        the frame-sized matte itself is made only when blending in BGR), in ``plan.made_in``."""
         with self._lock:
             background = self.background
             if plan.blend_in == I420:
                 behind = background.render_i420(frame, timestamp, matte)
-                return self.compositor.i420(frame.i420(), behind, alpha)
+                return self.compositor.i420_over(frame.i420(), behind, matte, in_place=background.renders_anew)
+            alpha = matte.image
             image = frame.image
             behind = background.render(frame, timestamp, matte)
             output = self.compositor(image, behind, alpha)

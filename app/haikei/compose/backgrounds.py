@@ -32,6 +32,8 @@ class Background:
     replaces = True
     #: ``True`` where the pixels come from the frame itself (blur): its edge needs no decontamination.
     made_from_frame = False
+    #: ``True`` where each render is a new picture, which the blend may then write into.
+    renders_anew = False
 
     def render(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None
@@ -86,6 +88,10 @@ class BlurBackground(Background):
 
     def __init__(self, strength: float) -> None:
         self.strength = strength
+
+    @property
+    def renders_anew(self) -> bool:
+        return self.strength > 0  # blur:0 is the frame itself
 
     def render(
         self, frame: np.ndarray | Pyramid, timestamp: float, alpha: np.ndarray | Pyramid | None = None

@@ -36,3 +36,18 @@ def resize_i420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     for plane, target in zip(i420_planes(image), i420_planes(out)):
         cv2.resize(plane, (target.shape[1], target.shape[0]), dst=target, interpolation=cv2.INTER_LINEAR)
     return out
+
+
+def i420_to_yuyv(image: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """An I420 image (:func:`to_i420`) as packed YUYV 4:2:2, (h, w, 2) = Y0 U Y1 V ...: each chroma row
+    serves two lines, no colour arithmetic (so the colours are the I420 ones)."""
+    h, w = image.shape[0] * 2 // 3, image.shape[1]
+    y, u, v = i420_planes(image)
+    if out is None:
+        out = np.empty((h, w, 2), np.uint8)
+    out[:, :, 0] = y
+    # (row pair, row in pair, pixel pair, pixel in pair, Y or chroma): U on a pair's first pixel, V on its second.
+    pairs = out.reshape(h // 2, 2, w // 2, 2, 2)
+    pairs[:, :, :, 0, 1] = u.reshape(h // 2, 1, w // 2)
+    pairs[:, :, :, 1, 1] = v.reshape(h // 2, 1, w // 2)
+    return out

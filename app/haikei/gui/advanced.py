@@ -13,8 +13,8 @@ from haikei.gui.i18n import tr
 from haikei.settings import KNOBS, PRESET_KNOBS, Settings
 
 SIZES = ((640, 360), (960, 540), (1280, 720), (1920, 1080))
-#: The preset table's knobs, in the settings' order.
-FORM_KNOBS = tuple(name for name in KNOBS if name in PRESET_KNOBS)
+#: The preset table's knobs, in the settings' order, and the virtual camera's format.
+FORM_KNOBS = (*(name for name in KNOBS if name in PRESET_KNOBS), "vcam_format")
 #: Every setting the form shows (its labels are translated).
 SHOWN = ("width", "fps", "mirror", *FORM_KNOBS)
 

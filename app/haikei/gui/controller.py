@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from haikei.config import save_settings
 from haikei.errors import HaikeiError, SettingsError
 from haikei.frames.fit import cover_crop
+from haikei.gui.i18n import tr
 from haikei.live import Engine, IdleController, PauseReason
 from haikei.outputs.base import Sink
 from haikei.outputs.vcam import virtual_camera_fix
@@ -285,4 +286,6 @@ class EngineController(QObject):
         status = self.engine.output_status()
         if status.problem is not None:
             return False, status.problem.message, status.problem.fix or virtual_camera_fix()
+        if status.readers:
+            return True, f"{status.description}\n{tr('In use by %1').replace('%1', ', '.join(status.readers))}", ""
         return True, status.description, ""

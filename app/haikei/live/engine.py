@@ -39,6 +39,10 @@ from haikei.stats import PipelineStats, stage_clock
 
 #: While paused or reconnecting, the output gets a status frame this often (keeps apps from timing out).
 PAUSED_FRAME_INTERVAL = 0.2
+#: A frame comes this fraction of a frame interval early at most, at a reader's lower rate (jitter).
+FRAME_SLACK = 0.75
+#: The output settings a reader's own pick of a mode overrides (:attr:`Engine.output_mode`).
+MODE_KEYS = frozenset({"width", "height", "fps"})
 #: The same stage failure is reported again at most this often.
 REPORT_REPEAT_S = 10.0
 #: OpenCV's own worker threads per call. The engine already runs its stages in parallel; OpenCV
@@ -81,11 +85,13 @@ class Slot:
 @dataclass(frozen=True)
 class OutputStatus:
     """Where the frames go: ``attached`` once the output took them; ``problem`` what keeps a
-    reconnecting output (:class:`~haikei.outputs.base.ReconnectingSink`) from attaching."""
+    reconnecting output (:class:`~haikei.outputs.base.ReconnectingSink`) from attaching; ``readers``
+    the apps reading it, where the output can tell (empty: none, or it cannot tell)."""
 
     attached: bool
     description: str
     problem: OutputError | None = None
+    readers: tuple[str, ...] = ()
 
 
 class Engine:
@@ -103,10 +109,13 @@ class Engine:
         on_error: ErrorHandler | None = None,
         on_output: Callable[[Processed, Frame], None] | None = None,
         on_settings: Callable[[Settings], None] | None = None,
+        source_opener: Callable[[str, tuple[int, int], float, bool], Source] = open_source,
     ):
         """``on_error`` gets each problem (once, not on every frame); ``on_output`` each frame sent, from
         the output thread; ``on_settings`` the settings in effect whenever the engine keeps other values
-        than it was given (a model or background that could not load, a model fallen back to on start)."""
+        than it was given (a model or background that could not load, a model fallen back to on start).
+        ``source_opener`` opens the source as :func:`haikei.capture.open_source` does (the bench's
+        camera stand-in replaces it)."""
         self._settings = settings
         self._catalog = catalog
         self._paced = paced
@@ -117,6 +126,7 @@ class Engine:
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._on_settings = on_settings or (lambda settings: None)
+        self._open_source = source_opener
         self._own_sink = sink is None
         self.sink = sink
         self.stats = PipelineStats()
@@ -132,6 +142,7 @@ class Engine:
         self.processor: FrameProcessor | None = None
         self.source_error: str | None = None
         self._pause_reason: PauseReason | None = None
+        self._readers: tuple[str, ...] = ()
         self._last_failure: tuple[str, float] = ("", 0.0)
         self._threads: list[threading.Thread] = []
 
@@ -148,7 +159,7 @@ class Engine:
             s = self._settings = s.replace(model=kept.model, background=kept.background)
             self._tell(self._on_settings, s)
         try:
-            self.source = open_source(s.source, (s.width, s.height), s.fps, self._paced)
+            self.source = self._open_source(s.source, (s.width, s.height), s.fps, self._paced)
             if self.sink is None:
                 self.sink = self._open_output(s)
         except HaikeiError:
@@ -169,9 +180,9 @@ class Engine:
     def _open_output(self, s: Settings) -> Sink:
         """The output a spec names; with ``wait_for_output`` a missing device is retried, not fatal."""
         if not self._wait_for_output:
-            return open_sink(s.output, (s.width, s.height), s.fps)
+            return open_sink(s.output, (s.width, s.height), s.fps, s.vcam_format)
         return ReconnectingSink(
-            lambda: open_sink(s.output, (s.width, s.height), s.fps),
+            lambda: open_sink(s.output, (s.width, s.height), s.fps, s.vcam_format),
             on_change=lambda problem: problem and self._report(problem),
         )
 
@@ -191,10 +202,25 @@ class Engine:
         return self._pause_reason
 
     def output_status(self) -> OutputStatus:
-        """Whether frames reach the output, what it is, and what keeps it from attaching."""
+        """Whether frames reach the output, what it is, what keeps it from attaching, who reads it."""
         sink = self.sink
         problem = sink.problem if isinstance(sink, ReconnectingSink) else None
-        return OutputStatus(problem is None and sink is not None, sink.description if sink is not None else "", problem)
+        description = sink.description if sink is not None else ""
+        return OutputStatus(problem is None and sink is not None, description, problem, self._readers)
+
+    def set_readers(self, readers: tuple[str, ...]) -> None:
+        """The apps reading the output now, as its watcher names them (the idle controller tells)."""
+        self._readers = readers
+
+    @property
+    def output_mode(self) -> tuple[int, int, int]:
+        """The (width, height, fps) frames are made at: the mode the output's reader picked (a PipeWire
+        camera's), else the settings'. A picked mode overrides the settings only while the engine
+        runs: it is never saved as the user's choice."""
+        sink = self.sink
+        negotiated = sink.negotiated if sink is not None else None
+        s = self._settings
+        return negotiated or (s.width, s.height, s.fps)
 
     @property
     def settings(self) -> Settings:
@@ -248,9 +274,11 @@ class Engine:
     def _capture_loop(self) -> None:
         opened_with = self._settings
         failures = 0  # consecutive failures to open or read the source: the back-off step
+        kept_at = 0.0  # when the last frame was kept, for a reader's lower frame rate
         while not self._stop.is_set():
             wanted = self._settings
-            size = (wanted.width, wanted.height)
+            width, height, fps = self.output_mode
+            size = (width, height)
             reason = self._pause_reason
             if reason is not None:
                 if self.source is not None:
@@ -288,8 +316,12 @@ class Engine:
             if self.source.warning is not None:
                 warning, self.source.warning = self.source.warning, None
                 self._report(warning)
+            arrived = time.monotonic()
+            if fps < self.source.fps - 1 and arrived - kept_at < FRAME_SLACK / fps:
+                continue  # the reader picked a lower rate than the source's: no work for frames it would not get
+            kept_at = arrived
             # Fitted to the output size by the stages, each making the copy it needs.
-            self._slot.put(dataclasses.replace(frame, arrived=time.monotonic(), size=size))
+            self._slot.put(dataclasses.replace(frame, arrived=arrived, size=size))
 
     def _show_while_waiting(self, size: tuple[int, int], seconds: float) -> None:
         """Wait before the next attempt, feeding the output a "Reconnecting" frame meanwhile."""
@@ -304,12 +336,14 @@ class Engine:
             self.source.close()
             self.source = None
         try:
-            self.source = open_source(settings.source, (settings.width, settings.height), settings.fps, self._paced)
+            self.source = self._open_source(
+                settings.source, (settings.width, settings.height), settings.fps, self._paced
+            )
         except SourceError as exc:
             self.source_error = str(exc)
             if report:
                 self._report(exc)
-            self._slot.put(status_frame((settings.width, settings.height), RECONNECTING))
+            self._slot.put(status_frame(self.output_mode[:2], RECONNECTING))
             return False
         return True
 
@@ -369,8 +403,7 @@ class Engine:
             if segmented is None or self._stop.is_set():
                 continue
             wanted = self._output_wanted
-            if wanted is not sink_settings:
-                self._reopen_output(sink_settings, wanted)
+            if wanted is not sink_settings and self._reopen_output(sink_settings, wanted):
                 sink_settings = wanted
             frame = segmented.frame
             started = stage_clock()
@@ -399,9 +432,15 @@ class Engine:
                 self._done.set()
                 return
 
-    def _reopen_output(self, previous: Settings, wanted: Settings) -> None:
-        if not self._own_sink or all(getattr(wanted, k) == getattr(previous, k) for k in OUTPUT_KEYS):
-            return
+    def _reopen_output(self, previous: Settings, wanted: Settings) -> bool:
+        """Open the output ``wanted`` names in place of ``previous``'s; ``False`` if that must wait: a
+        new size or rate for an output whose reader picked its own mode (a PipeWire camera) waits until
+        that reader is gone, since reopening would end its stream and it would not get the new mode."""
+        changed = {k for k in OUTPUT_KEYS if getattr(wanted, k) != getattr(previous, k)}
+        if not self._own_sink or not changed:
+            return True
+        if changed <= MODE_KEYS and self.sink.negotiated is not None:
+            return False
         try:
             sink = self._open_output(wanted)
         except HaikeiError as exc:
@@ -410,6 +449,7 @@ class Engine:
         else:
             self.sink.close()
             self.sink = sink
+        return True
 
     def _report_failure(self, stage: str, exc: Exception) -> None:
         """Report a stage's failure once per distinct message and at most every few seconds."""

@@ -4,7 +4,8 @@ the virtual camera, and resume as soon as one does.
 A :class:`~haikei.outputs.base.ReaderWatcher` says whether some other program reads an output and
 calls back when that changes; a sink offers one through ``reader_watcher()`` (``None``: cannot tell,
 never idle). :class:`IdleController` ties the engine's current sink to its watcher and pauses/resumes
-the engine. The caller (the run command, the GUI) starts one beside the engine it started.
+the engine, and tells the engine which apps its watcher sees reading (``Engine.output_status``).
+The caller (the run command, the GUI) starts one beside the engine it started.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Pausable(Protocol):
     def pause(self, reason: PauseReason) -> None: ...
 
     def resume(self) -> None: ...
+
+    def set_readers(self, readers: tuple[str, ...]) -> None: ...
 
 
 class IdleController:
@@ -96,6 +99,7 @@ class IdleController:
             self._wake.clear()
 
     def _evaluate(self) -> None:
+        self.engine.set_readers(self.watcher.readers if self.watcher is not None else ())
         enabled = self.engine.settings.idle_when_unwatched and self.watcher is not None
         if not enabled or self.watcher.reader_present or self._local_viewer:
             self._unwatched_since = None

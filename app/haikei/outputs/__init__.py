@@ -2,7 +2,7 @@
 ``none``, or else a video file path.
 
 The registry names each backend's class as ``"module:Class"`` and imports it only when that output is
-opened: a missing optional dependency (PyGObject for the PipeWire camera) disables that output alone,
+opened: a missing optional library (pyvirtualcam, or libpipewire for the PipeWire camera) disables that output alone,
 with its own message. Every sink keeps the contract of :class:`haikei.outputs.base.Sink`.
 """
 
@@ -38,11 +38,13 @@ def sink_class(kind: str) -> type[Sink]:
     return getattr(importlib.import_module(module), name)
 
 
-def open_sink(spec: str, size: tuple[int, int], fps: float) -> Sink:
-    """``none`` | ``vcam`` | ``vcam:DEVICE`` | ``pipewire`` | ``pipewire:NAME`` | a file path."""
+def open_sink(spec: str, size: tuple[int, int], fps: float, vcam_format: str | None = None) -> Sink:
+    """``none`` | ``vcam`` | ``vcam:DEVICE`` | ``pipewire`` | ``pipewire:NAME`` | a file path;
+    ``vcam_format``: a v4l2loopback camera's pixel format (``Settings.vcam_format``)."""
     kind = output_kind(spec)
+    options = {"v4l2_format": vcam_format} if kind == "vcam" and vcam_format else {}
     try:
-        return sink_class(kind).from_spec(spec if kind == "file" else spec.partition(":")[2], size, fps)
+        return sink_class(kind).from_spec(spec if kind == "file" else spec.partition(":")[2], size, fps, **options)
     except ImportError as exc:  # the backend's library is missing: only this output is unavailable
         missing = exc.name or str(exc)
         raise OutputError(

@@ -25,7 +25,9 @@ class Sink:
       also 2-D I420 frames composed in that format (the pipeline then converts nothing for it). It is
       called from one thread at a time; an error while sending is an :class:`OutputError`.
     - :meth:`reader_watcher` says how to know whether another program reads the output (for the idle
-      pause), or ``None`` if that cannot be known (then Haikei never idles on it).
+      pause) and which apps they are, or ``None`` if that cannot be known (then Haikei never idles on it).
+    - :attr:`negotiated`: where the reader picks the size and rate (a PipeWire camera's modes), the
+      mode it picked; the engine then renders at it, and never reopens the sink to follow it.
     - :meth:`close` is called exactly once, after the last :meth:`send`.
     """
 
@@ -48,6 +50,12 @@ class Sink:
         """A new, unstarted watcher of this output's readers; ``None`` where they cannot be known."""
         return None
 
+    @property
+    def negotiated(self) -> tuple[int, int, int] | None:
+        """For an output whose reader picks the mode (a PipeWire camera): the (width, height, fps) it
+        picked, which the engine then renders at; ``None`` while none is picked, and for other outputs."""
+        return None
+
     def attached(self) -> Sink | None:
         """The sink frames reach now: this one, or for a wrapper the one it wraps (``None`` while detached)."""
         return self
@@ -62,6 +70,8 @@ class ReaderWatcher:
     def __init__(self) -> None:
         self.on_change: Callable[[], None] = lambda: None
         self.reader_present = False
+        #: The apps reading, by name, where the output can tell (:mod:`haikei.outputs.readers`).
+        self.readers: tuple[str, ...] = ()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -76,9 +86,9 @@ class ReaderWatcher:
         if self._thread is not None:
             self._thread.join(2.0)
 
-    def _set(self, present: bool) -> None:
-        if present != self.reader_present:
-            self.reader_present = present
+    def _set(self, present: bool, readers: tuple[str, ...] = ()) -> None:
+        if present != self.reader_present or readers != self.readers:
+            self.reader_present, self.readers = present, readers
             self.on_change()
 
     def _guarded(self) -> None:
@@ -137,6 +147,10 @@ class ReconnectingSink(Sink):
 
     def attached(self) -> Sink | None:
         return self.inner
+
+    @property
+    def negotiated(self) -> tuple[int, int, int] | None:
+        return self.inner.negotiated if self.inner else None
 
     def send(self, frame: np.ndarray) -> None:
         if self.inner is None:

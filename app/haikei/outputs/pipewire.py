@@ -1,9 +1,11 @@
-"""A PipeWire camera (Linux): no kernel module; browsers and OBS on PipeWire desktops list it.
+"""A PipeWire camera (Linux): no kernel module; browsers (through the xdg-desktop-portal Camera
+portal) and OBS on PipeWire desktops list it.
 
-GStreamer ``appsrc → pipewiresink mode=provide`` publishes a ``Video/Source`` node with
-``media.role=Camera``. Frames go in as I420 (composed in it by the pipeline, or converted here from
-BGR), so GStreamer converts nothing. Needs the optional extra (``pip install haikei[pipewire]``: PyGObject) and the
-system's GStreamer PipeWire plugin.
+The node offers several native modes (:func:`camera_modes`: the configured size first, then the
+usual webcam sizes, at 30 and 15 fps); the first consumer to link picks one, and the engine then
+renders at that size (:attr:`PipeWireCameraSink.negotiated`), so no app has to rescale. A consumer
+linking while another one reads gets the current mode: switching would renegotiate every link.
+Frames go out as I420 (composed in it by the pipeline, or converted here from BGR).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -20,28 +23,26 @@ from haikei.errors import OutputError
 from haikei.frames import I420
 from haikei.frames.i420 import to_i420
 from haikei.outputs.base import ReaderWatcher, Sink
+from haikei.outputs.readers import app_name, sorted_names
 
 DEFAULT_NAME = "Haikei"
+#: The sizes webcams offer and meeting apps ask for, largest first; each at every rate of RATES.
+SIZES = ((1920, 1080), (1280, 720), (960, 540), (640, 480), (640, 360))
+RATES = (30, 15)
 MISSING_FIX = (
-    "install the PipeWire extra: pip install 'haikei[pipewire]', and the system packages "
-    "(Debian/Ubuntu: sudo apt install gstreamer1.0-pipewire gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)"
+    "install PipeWire's client library (Debian/Ubuntu: sudo apt install libpipewire-0.3-0), or use --output vcam"
 )
 NOT_RUNNING_FIX = "start PipeWire and WirePlumber (systemctl --user start pipewire wireplumber), or use --output vcam"
 
+Mode = tuple[int, int, int]
 
-def load_gstreamer():
-    """GStreamer's Python module, initialised, or an :class:`OutputError` saying how to get it."""
-    try:
-        import gi
 
-        gi.require_version("Gst", "1.0")
-        from gi.repository import Gst
-    except (ImportError, ValueError):
-        raise OutputError("the PipeWire camera needs PyGObject and GStreamer", MISSING_FIX) from None
-    Gst.init(None)
-    if Gst.ElementFactory.find("pipewiresink") is None:
-        raise OutputError("GStreamer's PipeWire plugin (pipewiresink) is not installed", MISSING_FIX)
-    return Gst
+def camera_modes(size: tuple[int, int], fps: float) -> list[Mode]:
+    """The modes the camera offers: ``size`` at ``fps`` first (what a consumer gets when it leaves the
+    choice to us), then ``size`` and each of :data:`SIZES` at each of :data:`RATES`."""
+    first = (*size, round(fps))
+    modes = [first] + [(*s, rate) for s in dict.fromkeys((tuple(size), *SIZES)) for rate in RATES]
+    return list(dict.fromkeys(modes))
 
 
 def pipewire_socket() -> str:
@@ -60,73 +61,121 @@ def pipewire_running() -> bool:
 
 
 class PipeWireCameraSink(Sink):
+    pixel_format = I420
+
     def __init__(self, size: tuple[int, int], fps: float, name: str = DEFAULT_NAME):
-        Gst = load_gstreamer()
+        from haikei.outputs import libpipewire
+
+        try:
+            libpipewire.load()
+        except OSError:
+            raise OutputError(
+                "the PipeWire camera needs libpipewire-0.3, which is not installed", MISSING_FIX
+            ) from None
         if not pipewire_running():
             raise OutputError(f"PipeWire is not running (no socket at {pipewire_socket()})", NOT_RUNNING_FIX)
-        self._Gst = Gst
-        self.size = size
         self.name = name
         self.node_name = name.lower().replace(" ", "-")
-        width, height = size
-        fps_num = round(fps)
-        # identity drop-allocation: pipewiresink's provide mode fails allocation queries from upstream.
-        self.pipeline = Gst.parse_launch(
-            f"appsrc name=src is-live=true format=time do-timestamp=true max-buffers=2 leaky-type=downstream "
-            f"caps=video/x-raw,format=I420,width={width},height={height},framerate={fps_num}/1 "
-            f"! identity drop-allocation=true "
-            f"! pipewiresink name=sink mode=provide sync=false"
-        )
-        properties = Gst.Structure.new_empty("props")
-        for key, value in (
-            ("media.class", "Video/Source"),
-            ("media.role", "Camera"),
-            ("node.name", self.node_name),
-            ("node.description", name),
-        ):
-            properties.set_value(key, value)
-        sink = self.pipeline.get_by_name("sink")
-        sink.set_property("client-name", self.node_name)
-        sink.set_property("stream-properties", properties)
-        self.appsrc = self.pipeline.get_by_name("src")
-        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
-            problem = self._bus_error() or "the pipeline did not start"
-            self.pipeline.set_state(Gst.State.NULL)
-            raise OutputError(f"cannot publish the PipeWire camera ({problem})", NOT_RUNNING_FIX)
-        self.pixel_format = I420
-        self.description = f'PipeWire camera "{name}" (I420)'
+        self.modes = camera_modes(size, fps)
+        properties = {
+            # What the portal's camera monitor counts (media.class + media.role) and browsers list.
+            "media.class": "Video/Source",
+            "media.role": "Camera",
+            "media.type": "Video",
+            "media.category": "Capture",
+            "node.name": self.node_name,
+            "node.description": name,
+            "application.name": "Haikei",
+        }
+        try:
+            self.stream = libpipewire.VideoSourceStream(self.node_name, properties, self.modes)
+        except OSError as exc:
+            raise OutputError(f"cannot publish the PipeWire camera ({exc.strerror})", NOT_RUNNING_FIX) from None
 
     @classmethod
     def from_spec(cls, arg: str, size: tuple[int, int], fps: float) -> PipeWireCameraSink:
         return cls(size, fps, name=arg or DEFAULT_NAME)
 
-    def _bus_error(self) -> str | None:
-        bus = self.pipeline.get_bus()
-        while (message := bus.pop_filtered(self._Gst.MessageType.ERROR)) is not None:
-            error, _ = message.parse_error()
-            return error.message
-        return None
+    @property
+    def negotiated(self) -> Mode | None:
+        return self.stream.mode
+
+    @property
+    def description(self) -> str:
+        mode = self.stream.mode
+        if mode is not None and self.stream.state == "streaming":
+            return f'PipeWire camera "{self.name}" (I420, sending {mode[0]}x{mode[1]} at {mode[2]} fps)'
+        width, height, fps = self.modes[0]
+        return f'PipeWire camera "{self.name}" (I420, {len(self.modes)} modes, first {width}x{height} at {fps} fps)'
 
     def send(self, frame: np.ndarray) -> None:
-        problem = self._bus_error()
-        if problem is not None:
-            raise OutputError(f"the PipeWire camera stopped ({problem})", NOT_RUNNING_FIX)
-        data = to_i420(frame) if frame.ndim == 3 else frame
-        self.appsrc.emit("push-buffer", self._Gst.Buffer.new_wrapped(data.tobytes()))
+        if self.stream.error is not None:
+            raise OutputError(f"the PipeWire camera stopped ({self.stream.error})", NOT_RUNNING_FIX)
+        self.stream.write(np.ascontiguousarray(to_i420(frame) if frame.ndim == 3 else frame))
 
     def reader_watcher(self) -> PipeWireReaderWatcher | None:
         return PipeWireReaderWatcher(self.node_name) if PipeWireReaderWatcher.available() else None
 
     def close(self) -> None:
-        self.appsrc.emit("end-of-stream")
-        self.pipeline.set_state(self._Gst.State.NULL)
+        self.stream.close()
+
+
+class PipeWireGraph:
+    """Just enough of the PipeWire graph to know who reads our node, merged from ``pw-dump`` output
+    (``--monitor`` sends an object whole when it appears, then only what changed; ``info: null``
+    when it goes)."""
+
+    def __init__(self) -> None:
+        self.clients: dict[int, dict] = {}  # id → props
+        self.nodes: dict[int, dict] = {}  # id → {"props": …, "state": …}
+        self.links: dict[int, tuple[int | None, int | None]] = {}  # id → (output node, input node)
+
+    def update(self, objects: Iterable[dict]) -> None:
+        for obj in objects:
+            oid, info, kind = obj.get("id"), obj.get("info"), str(obj.get("type", ""))
+            if info is None:
+                for table in (self.clients, self.nodes, self.links):
+                    table.pop(oid, None)
+            elif kind.endswith(":Client"):
+                self.clients[oid] = {**self.clients.get(oid, {}), **(info.get("props") or {})}
+            elif kind.endswith(":Node"):
+                node = self.nodes.setdefault(oid, {"props": {}, "state": ""})
+                node["props"].update(info.get("props") or {})
+                node["state"] = info.get("state") or node["state"]
+            elif kind.endswith(":Link"):
+                before = self.links.get(oid, (None, None))
+                self.links[oid] = (info.get("output-node-id", before[0]), info.get("input-node-id", before[1]))
+
+    def our_nodes(self, node_name: str, pid: int) -> set[int]:
+        """Nodes called ``node_name`` whose client is process ``pid``."""
+        return {
+            oid
+            for oid, node in self.nodes.items()
+            if node["props"].get("node.name") == node_name
+            and self.clients.get(node["props"].get("client.id"), {}).get("application.process.id") == pid
+        }
+
+    def running(self, nodes: set[int]) -> bool:
+        return any(self.nodes[n]["state"] == "running" for n in nodes)
+
+    def readers(self, nodes: set[int]) -> tuple[str, ...]:
+        """The apps linked to ``nodes``: their clients' application names (else their programs)."""
+        names = []
+        for source, sink in self.links.values():
+            if source in nodes and sink in self.nodes:
+                props = self.nodes[sink]["props"]
+                client = self.clients.get(props.get("client.id"), {})
+                program = client.get("application.process.binary") or props.get("node.name", "")
+                names.append(app_name(client.get("application.name") or props.get("application.name") or program))
+        return sorted_names(names)
 
 
 class PipeWireReaderWatcher(ReaderWatcher):
-    """Consumers of our PipeWire node: its state is ``running`` exactly while it is linked to one.
+    """Consumers of our PipeWire node: its state is ``running`` exactly while one streams from it, and
+    the links to it name the apps.
 
-    Follows ``pw-dump --monitor`` (one subprocess, event driven) for the node with our
-    ``node.name`` owned by ``pid``.
+    Follows ``pw-dump --monitor`` (one subprocess, event driven) for the node with our ``node.name``
+    owned by process ``pid``.
     """
 
     def __init__(self, node_name: str, pid: int | None = None, env: dict | None = None):
@@ -164,37 +213,17 @@ class PipeWireReaderWatcher(ReaderWatcher):
         except OSError:
             return
         decoder = json.JSONDecoder()
-        buffer = ""
-        our_clients: set[int] = set()
-        nodes: dict[int, tuple[str, int, str]] = {}  # id → (node.name, client.id, state)
+        graph = PipeWireGraph()
+        pending = ""
         for line in self._process.stdout:
             if self._stop.is_set():
                 break
-            buffer += line
+            pending += line
             try:
-                update, end = decoder.raw_decode(buffer.lstrip())
+                update, end = decoder.raw_decode(pending.lstrip())
             except json.JSONDecodeError:
                 continue  # the array is not complete yet
-            buffer = buffer.lstrip()[end:]
-            for obj in update:
-                info, kind = obj.get("info"), str(obj.get("type", ""))
-                if info is None:  # removed
-                    nodes.pop(obj.get("id"), None)
-                    our_clients.discard(obj.get("id"))
-                    continue
-                props = info.get("props") or {}
-                if kind.endswith(":Client") and props.get("application.process.id") == self.pid:
-                    our_clients.add(obj["id"])
-                elif kind.endswith(":Node"):
-                    name, client, state = nodes.get(obj["id"], ("", -1, ""))
-                    nodes[obj["id"]] = (
-                        props.get("node.name", name),
-                        props.get("client.id", client),
-                        info.get("state") or state,
-                    )
-            self._set(
-                any(
-                    name == self.node_name and client in our_clients and state == "running"
-                    for name, client, state in nodes.values()
-                )
-            )
+            pending = pending.lstrip()[end:]
+            graph.update(update)
+            ours = graph.our_nodes(self.node_name, self.pid)
+            self._set(graph.running(ours), graph.readers(ours))

@@ -15,7 +15,10 @@ import cv2
 import numpy as np
 
 from haikei.errors import OutputError
+from haikei.frames import I420
+from haikei.frames.i420 import i420_to_yuyv
 from haikei.outputs.base import ReaderWatcher, Sink
+from haikei.outputs.readers import process_name, sorted_names
 
 IN_OPEN, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE = 0x20, 0x08, 0x10
 
@@ -40,7 +43,9 @@ def virtual_camera_fix() -> str:
 
 
 class VirtualCameraSink(Sink):
-    """A virtual webcam through pyvirtualcam, fed in the backend's native pixel format.
+    """A virtual webcam through pyvirtualcam: on Linux a v4l2loopback device in ``v4l2_format`` (YUYV,
+    what webcams offer and picky apps need, or I420); elsewhere the backend's native pixel format.
+    Frames composed in I420 are taken as they are and repacked for a YUYV device (no colour maths).
 
     Frame pacing: frames go out as the engine makes them (it is paced by its source, and sleeping
     here would only add latency); if none comes for ``STALL_AFTER`` s (a camera hanging in a read,
@@ -50,6 +55,7 @@ class VirtualCameraSink(Sink):
 
     #: Formats OpenCV converts BGR into directly; anything else is sent as BGR for pyvirtualcam to convert.
     CONVERSIONS = {
+        "YUYV": cv2.COLOR_BGR2YUV_YUY2,
         "I420": cv2.COLOR_BGR2YUV_I420,
         "RGB": cv2.COLOR_BGR2RGB,
         "RGBA": cv2.COLOR_BGR2RGBA,
@@ -65,21 +71,27 @@ class VirtualCameraSink(Sink):
         device: str | None = None,
         backend: str | None = None,
         watch_path: str | None = None,
+        v4l2_format: str = "yuyv",
     ):
         """``watch_path``: the file whose readers count as viewers (default: the v4l2loopback node)."""
         import pyvirtualcam
 
         self._pv = pyvirtualcam
-        self.camera = self._open(size, fps, device, backend, pyvirtualcam.PixelFormat.BGR)
-        native = self.camera.native_fmt
-        if native is not None and native.name in self.CONVERSIONS:
-            opened_device, opened_backend = self.camera.device, self.camera.backend
-            self.camera.close()
-            self.camera = self._open(size, fps, opened_device, opened_backend, native)
-        self.pixel_format = self.camera.fmt.name
-        self._conversion = self.CONVERSIONS.get(self.pixel_format)
-        self._converted: np.ndarray | None = None  # the native-format frame, reused
-        self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.pixel_format})"
+        if sys.platform.startswith("linux") and backend in (None, "v4l2loopback"):
+            # v4l2loopback passes on the format it is opened with: open it in the one apps need at once.
+            self.camera = self._open(size, fps, device, backend, pyvirtualcam.PixelFormat[v4l2_format.upper()])
+        else:
+            self.camera = self._open(size, fps, device, backend, pyvirtualcam.PixelFormat.BGR)
+            native = self.camera.native_fmt
+            if native is not None and native.name in self.CONVERSIONS:
+                opened_device, opened_backend = self.camera.device, self.camera.backend
+                self.camera.close()
+                self.camera = self._open(size, fps, opened_device, opened_backend, native)
+        self.device_format = self.camera.fmt.name
+        self.pixel_format = I420 if self.device_format == "YUYV" else self.device_format
+        self._conversion = self.CONVERSIONS.get(self.device_format)
+        self._converted: np.ndarray | None = None  # the device-format frame, reused
+        self.description = f"virtual camera {self.camera.device} ({self.camera.backend}, {self.device_format})"
         self.watch_path = watch_path
         self.repeated = 0
         self._lock = threading.Lock()
@@ -96,10 +108,10 @@ class VirtualCameraSink(Sink):
             raise describe_virtual_camera_error(str(exc), device) from None
 
     @classmethod
-    def from_spec(cls, arg: str, size: tuple[int, int], fps: float) -> VirtualCameraSink:
+    def from_spec(cls, arg: str, size: tuple[int, int], fps: float, v4l2_format: str = "yuyv") -> VirtualCameraSink:
         if arg:
             check_device_path(arg)
-        return cls(size, fps, device=arg or None)
+        return cls(size, fps, device=arg or None, v4l2_format=v4l2_format)
 
     @property
     def device(self) -> str:
@@ -107,7 +119,9 @@ class VirtualCameraSink(Sink):
 
     def send(self, frame: np.ndarray) -> None:
         with self._lock:  # the keep-alive thread resends ``_last``: never while it is being rewritten
-            if self._conversion is not None and frame.ndim == 3:
+            if self.device_format == "YUYV" and frame.ndim == 2:  # composed in I420
+                frame = self._converted = i420_to_yuyv(frame, self._converted)
+            elif self._conversion is not None and frame.ndim == 3:
                 frame = self._converted = cv2.cvtColor(frame, self._conversion, dst=self._converted)
             self.camera.send(frame)
             self._last, self._last_sent = frame, time.monotonic()
@@ -232,8 +246,8 @@ class InotifyReaderWatcher(ReaderWatcher):
     """Readers of a v4l2loopback device node (or of a stand-in file, for tests).
 
     inotify's IN_OPEN / IN_CLOSE wake it up (no polling, as Linux-Fake-Background-Webcam does); the
-    readers are then counted in /proc, which leaves out our own process: the writer's own opens of
-    the node, and reopening it, are not readers.
+    readers are then found in /proc, which leaves out our own process: the writer's own opens of
+    the node, and reopening it, are not readers. They are named by their programs.
     """
 
     def __init__(self, path: str | os.PathLike, exclude_pid: int | None = None):
@@ -241,8 +255,9 @@ class InotifyReaderWatcher(ReaderWatcher):
         self.path = Path(path)
         self.exclude_pid = os.getpid() if exclude_pid is None else exclude_pid
 
-    def readers(self) -> list[int]:
-        return processes_holding(self.path, self.exclude_pid)
+    def _look(self) -> None:
+        pids = processes_holding(self.path, self.exclude_pid)
+        self._set(bool(pids), sorted_names(process_name(pid) for pid in pids))
 
     def _run(self) -> None:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -252,7 +267,7 @@ class InotifyReaderWatcher(ReaderWatcher):
         try:
             if libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0:
                 return
-            self._set(bool(self.readers()))
+            self._look()
             while not self._stop.is_set():
                 ready, _, _ = select.select([fd], [], [], 0.25)
                 if not ready:
@@ -261,6 +276,6 @@ class InotifyReaderWatcher(ReaderWatcher):
                     os.read(fd, 65536)  # the events only wake us; /proc has the truth
                 except BlockingIOError:
                     continue
-                self._set(bool(self.readers()))
+                self._look()
         finally:
             os.close(fd)

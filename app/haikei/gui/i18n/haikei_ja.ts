@@ -219,5 +219,13 @@
         <source>virtual camera: %1</source>
         <translation>仮想カメラ: %1</translation>
     </message>
+    <message>
+        <source>Virtual camera format</source>
+        <translation>仮想カメラの形式</translation>
+    </message>
+    <message>
+        <source>In use by %1</source>
+        <translation>%1 が使用中</translation>
+    </message>
 </context>
 </TS>

@@ -1,0 +1,67 @@
+"""The alpha matte a frame is composed with: :class:`Matte`, made by the refiner
+(:mod:`haikei.refine`) from its small working matte, read by the compositing stage."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from haikei.frames.pyramid import Pyramid
+
+
+class Matte(Pyramid):
+    """The alpha matte (float32 in [0, 1], 1 = person) of a frame of ``size``, as a :class:`Pyramid`
+    made from the refiner's small matte: ``image`` (the frame-sized matte) is :attr:`ramp` scaled up
+    (bilinear), clipped to [0, 1] and feathered, made only when a stage asks for it (a blend in BGR,
+    the window's mask view, ``haikei eval``); the small levels come from the clipped ramp itself.
+    """
+
+    def __init__(self, ramp: np.ndarray, size: tuple[int, int], feather_sigma: float = 0.0):
+        self.size = (int(size[0]), int(size[1]))
+        self.levels: dict[int, np.ndarray] = {}
+        self._picture = None
+        self._i420 = None
+        #: The refiner's matte at its working size with the edge ramp stretched but not clipped
+        #: (float32): scaled up and then clipped, a steep edge follows the smooth contour; clipped
+        #: first, it would show the small matte's pixel steps as a beaded outline.
+        self.ramp = ramp
+        #: Sigma (px at frame size) of the Gaussian feathering of the frame-sized matte, 0 for none.
+        self.feather_sigma = feather_sigma
+        if ramp.shape[1::-1] == self.size:
+            self.levels[0] = self._frame_sized()
+        elif feather_sigma <= 0:
+            self.seed(round(math.log2(self.size[0] / ramp.shape[1])), clip_unit(ramp.copy()))
+
+    @property
+    def upscaled_by(self) -> int:
+        """The whole factor the ramp is scaled up by to the frame size (the same for both sides), or 0
+        when there is none, or when feathering makes the frame-sized matte more than the ramp scaled up."""
+        w, h = self.size
+        rh, rw = self.ramp.shape
+        if self.feather_sigma > 0 or w % rw or h % rh or w // rw != h // rh:
+            return 0
+        return w // rw
+
+    def _frame_sized(self) -> np.ndarray:
+        ramp = self.ramp
+        if ramp.shape[1::-1] == self.size:
+            alpha = clip_unit(ramp.copy())
+        else:
+            alpha = clip_unit(cv2.resize(ramp, self.size, interpolation=cv2.INTER_LINEAR))
+        if self.feather_sigma > 0:
+            alpha = cv2.GaussianBlur(alpha, (0, 0), self.feather_sigma)
+        return alpha
+
+    def halved(self, times: int) -> np.ndarray:
+        if 0 not in self.levels and not any(0 < known <= times for known in self.levels):
+            self.levels[0] = self._frame_sized()
+        return super().halved(times)
+
+
+def clip_unit(values: np.ndarray) -> np.ndarray:
+    """``values`` (float32) clipped to [0, 1] in place."""
+    cv2.threshold(values, 0.0, 0.0, cv2.THRESH_TOZERO, dst=values)
+    cv2.threshold(values, 1.0, 1.0, cv2.THRESH_TRUNC, dst=values)
+    return values
