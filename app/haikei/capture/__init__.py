@@ -23,11 +23,6 @@ MAX_CAMERA_INDEX = 99
 def camera_device(spec: str) -> int | str | None:
     """The camera a spec names (an index or a device path), or ``None`` if it names a file."""
     if spec.isdigit():
-        if int(spec) > MAX_CAMERA_INDEX:
-            raise SourceError(
-                f"camera index {spec[:12]}{'…' if len(spec) > 12 else ''} is out of range (0 to {MAX_CAMERA_INDEX})",
-                "name the camera as /dev/videoN, or see `haikei devices`",
-            )
         return int(spec)
     if spec.startswith("/dev/video"):
         return spec
@@ -36,6 +31,11 @@ def camera_device(spec: str) -> int | str | None:
 
 def open_source(spec: str, size: tuple[int, int], fps: float, paced: bool) -> Source:
     device = camera_device(spec)
+    if isinstance(device, int) and device > MAX_CAMERA_INDEX:
+        raise SourceError(
+            f"camera index {spec[:12]}{'…' if len(spec) > 12 else ''} is out of range (0 to {MAX_CAMERA_INDEX})",
+            "name the camera as /dev/videoN, or see `haikei devices`",
+        )
     if device is not None:
         return CameraSource(device, size, fps)
     path = Path(spec).expanduser()
