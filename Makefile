@@ -77,10 +77,12 @@ check-latest:
 	  || echo "check-latest: the newest PySide6-Essentials still fails the paint test: keep its bound in pyproject.toml"
 
 # Regenerate the ONNX models from the shipped .tflite files with the project's own converter
-# (general: spatially dynamic, fed at the frame's aspect ratio; landscape: fixed 256x144).
+# (general: spatially dynamic, fed at the frame's aspect ratio; landscape: fixed 256x144; the face detector for
+# touch-up: fixed 128x128).
 models: $(DEV_STAMP)
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation.tflite models/selfie_segmentation.onnx --dynamic
 	$(BIN)/python -m haikei.tools.tflite2onnx models/selfie_segmentation_landscape.tflite models/selfie_segmentation_landscape.onnx
+	$(BIN)/python -m haikei.tools.tflite2onnx models/face_detection_short_range.tflite models/face_detection_short_range.onnx
 
 # Compile the UI translations (.ts → .qm) with Qt's lrelease, and regenerate the shipped backgrounds.
 translations: install

@@ -208,3 +208,163 @@ def test_dynamic_graph_equals_fixed_and_follows_the_input_size(tmp_path):
     assert 0.02 < float((mask > 0.5).mean()) < 0.98
     with pytest.raises(Exception):  # noqa: B017 - onnxruntime fails: 200 is not a multiple of the stride (16)
         dynamic.run(["mask"], {"input": np.zeros((1, 200, 200, 3), np.float32)})
+
+
+# ---------------------------------------------------------------------- the face detector and its three ops
+FACE = "face_detection_short_range"
+
+
+def _tflite(shapes: dict[str, list[int]], consts: dict[str, np.ndarray], ops: list, inputs, outputs) -> bytes:
+    """A small float TFLite model: ``shapes`` names its tensors, ``consts`` gives some of them data,
+    ``ops`` are (builtin op name, input names, output names, options or None) in order."""
+    import flatbuffers
+    from mediapipe.tasks.metadata import schema_py_generated as S
+
+    names = list(shapes)
+    model = S.ModelT()
+    model.version = 3
+    model.buffers = [S.BufferT()]
+    subgraph = S.SubGraphT()
+    subgraph.tensors = []
+    for name in names:
+        tensor = S.TensorT()
+        tensor.name, tensor.shape = name.encode(), shapes[name]
+        tensor.type = S.TensorType.INT32 if name in consts and consts[name].dtype == np.int32 else S.TensorType.FLOAT32
+        if name in consts:
+            buffer = S.BufferT()
+            buffer.data = np.frombuffer(consts[name].tobytes(), np.uint8)
+            model.buffers.append(buffer)
+            tensor.buffer = len(model.buffers) - 1
+        subgraph.tensors.append(tensor)
+    codes = sorted({op[0] for op in ops})
+    model.operatorCodes = []
+    for code_name in codes:
+        code = S.OperatorCodeT()
+        code.builtinCode = getattr(S.BuiltinOperator, code_name)
+        code.deprecatedBuiltinCode = min(code.builtinCode, 127)
+        code.version = 1
+        model.operatorCodes.append(code)
+    subgraph.operators = []
+    for code_name, ins, outs, options in ops:
+        op = S.OperatorT()
+        op.opcodeIndex = codes.index(code_name)
+        op.inputs, op.outputs = [names.index(n) for n in ins], [names.index(n) for n in outs]
+        if options is not None:
+            op.builtinOptionsType = getattr(S.BuiltinOptions, type(options).__name__[:-1])
+            op.builtinOptions = options
+        subgraph.operators.append(op)
+    subgraph.inputs, subgraph.outputs = [names.index(n) for n in inputs], [names.index(n) for n in outputs]
+    model.subgraphs = [subgraph]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _run_onnx(data: bytes, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    model = tflite2onnx.convert_bytes(data, input_name=None, output_name=None)
+    return ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, feeds)
+
+
+def test_pad_reshape_and_concatenation_keep_tflites_nhwc_meaning():
+    """The three ops BlazeFace needs, on NHWC tensors as TFLite means them: PAD of the channels (the
+    converter works in NCHW inside), RESHAPE of a 4-D tensor (TFLite reshapes NHWC memory), and
+    CONCATENATION along the channels (4-D) and along a 3-D tensor's middle axis."""
+    from mediapipe.tasks.metadata import schema_py_generated as S
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1, 3, 4, 2)).astype(np.float32)
+    y = rng.normal(size=(1, 3, 4, 5)).astype(np.float32)
+    channels = S.ConcatenationOptionsT()
+    channels.axis = 3
+    rows = S.ConcatenationOptionsT()
+    rows.axis = 1
+    data = _tflite(
+        shapes={
+            "x": [1, 3, 4, 2],
+            "y": [1, 3, 4, 5],
+            "pads": [4, 2],
+            "padded": [1, 4, 4, 5],
+            "shape": [3],
+            "cropped": [1, 3, 4, 5],
+            "joined": [1, 3, 4, 10],
+            "flat": [1, 12, 10],
+            "flat_x": [1, 12, 2],
+            "stacked": [1, 24, 10],
+        },
+        consts={"pads": np.array([[0, 0], [1, 0], [0, 0], [0, 3]], np.int32), "shape": np.array([1, 12, 10], np.int32)},
+        ops=[
+            ("PAD", ["x", "pads"], ["padded"], None),
+            ("CONCATENATION", ["y", "y"], ["joined"], channels),
+            ("RESHAPE", ["joined", "shape"], ["flat"], None),
+            ("CONCATENATION", ["flat", "flat"], ["stacked"], rows),
+        ],
+        inputs=["x", "y"],
+        outputs=["padded", "flat", "stacked"],
+    )
+    padded, flat, stacked = _run_onnx(data, {"x": x, "y": y})
+    want_padded = np.pad(x, [(0, 0), (1, 0), (0, 0), (0, 3)])
+    want_flat = np.concatenate([y, y], axis=3).reshape(1, 12, 10)
+    assert np.array_equal(padded, want_padded)
+    assert np.array_equal(flat, want_flat)
+    assert np.array_equal(stacked, np.concatenate([want_flat, want_flat], axis=1))
+
+
+def test_a_reshape_to_four_dimensions_is_refused_by_name():
+    data = _tflite(
+        shapes={"x": [1, 12, 2], "shape": [4], "y": [1, 3, 4, 2]},
+        consts={"shape": np.array([1, 3, 4, 2], np.int32)},
+        ops=[("RESHAPE", ["x", "shape"], ["y"], None)],
+        inputs=["x"],
+        outputs=["y"],
+    )
+    with pytest.raises(tflite2onnx.ConversionError, match="RESHAPE to a 4-D tensor"):
+        tflite2onnx.convert_bytes(data)
+
+
+def test_committed_face_detector_is_reproduced(tmp_path):
+    out = tmp_path / f"{FACE}.onnx"
+    tflite2onnx.convert(MODELS / f"{FACE}.tflite", out)
+    assert out.read_bytes() == (MODELS / f"{FACE}.onnx").read_bytes(), f"{FACE}.onnx is stale: run `make models`"
+    model = onnx.load(str(out))
+    shapes = {
+        v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in (*model.graph.input, *model.graph.output)
+    }
+    assert shapes == {"input": [1, 128, 128, 3], "regressors": [1, 896, 16], "classificators": [1, 896, 1]}
+
+
+def test_face_detector_finds_mediapipes_own_faces():
+    """Our ONNX model and decoding (haikei.segment.faces) against MediaPipe's face detector running the
+    .tflite, both given the same 128x128 letterboxed picture (so that MediaPipe's own resampling stays
+    out of it): the same faces, keypoints and scores, boxes within MediaPipe's rounding to whole pixels."""
+    images = _images()
+    if not images:
+        pytest.skip(f"no test photos under {SHARED / 'data'} (shared data folder missing)")
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from haikei.segment.faces import FaceDetector
+
+    ours = FaceDetector()
+    options = vision.FaceDetectorOptions(base_options=BaseOptions(model_asset_path=str(MODELS / f"{FACE}.tflite")))
+    found = 0
+    with vision.FaceDetector.create_from_options(options) as theirs:
+        for path in images:
+            bgr = cv2.imread(str(path))
+            h, w = bgr.shape[:2]
+            side = max(w, h)
+            square = np.zeros((side, side, 3), np.uint8)
+            square[(side - h) // 2 :][:h, (side - w) // 2 :][:, :w] = bgr
+            square = cv2.resize(square, (128, 128), interpolation=cv2.INTER_AREA)
+            rgb = np.ascontiguousarray(cv2.cvtColor(square, cv2.COLOR_BGR2RGB))
+            detections = theirs.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)).detections
+            faces = ours.detect(square)
+            assert len(faces) == len(detections) >= 1, path.name
+            for face, detection in zip(faces, detections):
+                points = [(p.x * 128, p.y * 128) for p in detection.keypoints]
+                assert np.abs(np.subtract(face.keypoints, points)).max() < 0.05, path.name
+                box = detection.bounding_box
+                theirs_box = (box.origin_x, box.origin_y, box.origin_x + box.width, box.origin_y + box.height)
+                assert np.abs(np.subtract(face.box, theirs_box)).max() < 2.0, path.name
+                assert abs(face.score - detection.categories[0].score) < 1e-3, path.name
+                found += 1
+    assert found >= 6

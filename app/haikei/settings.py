@@ -16,6 +16,11 @@ from haikei.errors import SettingsError
 
 UPSAMPLERS = ("bilinear", "guided")
 ACCELERATORS = ("auto", "cpu")
+#: Effects (issue #18): auto-framing and light are off or automatic; a style is drawn on the background or
+#: the whole picture.
+OFF_AUTO = ("off", "auto")
+STYLES = ("none", "painting", "cartoon", "pencil")
+STYLE_LAYERS = ("background", "picture")
 V4L2_FORMATS = ("yuyv", "i420")
 
 #: Quality / Balanced / Speed. Each row sets only refinement knobs; the model, background, source
@@ -30,6 +35,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "feather": 0.0,
         "light_wrap": 0.3,
         "decontaminate": 1.0,
+        "light_denoise": 1.0,
     },
     "balanced": {
         "upsample": "guided",
@@ -40,6 +46,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "feather": 0.0,
         "light_wrap": 0.0,
         "decontaminate": 0.0,
+        "light_denoise": 0.5,
     },
     "speed": {
         "upsample": "bilinear",
@@ -50,6 +57,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "feather": 0.0,
         "light_wrap": 0.0,
         "decontaminate": 0.0,
+        "light_denoise": 0.5,
     },
 }
 CUSTOM = "custom"
@@ -170,6 +178,32 @@ class Settings:
     #: video or colour background is blended in (0 = off, 1 = fully); see haikei.compose.decontaminate.
     decontaminate: float = knob(
         PRESETS["balanced"]["decontaminate"], label="Edge colour cleanup", range=(0.0, 1.0), step=0.1
+    )
+    # Effects (issue #18; haikei.framing, haikei.compose.light, .touchup, .styles; docs/effects.md).
+    framing: str = knob(
+        "off", label="Auto-framing", help="keep you centred and sized in the picture", choices=OFF_AUTO, noun="framing"
+    )
+    #: The tightest crop auto-framing may take: the whole picture over this.
+    framing_zoom: float = knob(
+        2.0, label="Auto-framing zoom limit", help="the most auto-framing zooms in", range=(1.0, 4.0), step=0.25
+    )
+    #: Seconds auto-framing takes for about 95 % of a re-framing.
+    framing_settle: float = knob(
+        0.7, label="Auto-framing speed (s)", help="seconds to re-frame", range=(0.3, 3.0), step=0.1, unit=" s"
+    )
+    light: str = knob(
+        "off", label="Light", help="brighten and colour-balance a dark picture", choices=OFF_AUTO, noun="light"
+    )
+    #: Where light lifts a dark picture: how much of its noise is smoothed (chroma from 0, luma above 0.5).
+    light_denoise: float = knob(
+        PRESETS["balanced"]["light_denoise"], label="Low-light noise reduction", range=(0.0, 1.0), step=0.1
+    )
+    touch_up: int = knob(0, label="Touch-up", help="smooth the skin of the face (0 = off)", range=(0, 100))
+    style: str = knob(
+        "none", label="Style", help="draw the picture as a painting, cartoon or pencil drawing", choices=STYLES
+    )
+    style_on: str = knob(
+        "background", label="Style on", help="the background alone or the whole picture", choices=STYLE_LAYERS
     )
 
     # The v4l2loopback camera's pixel format (issue #19): YUYV, what webcams offer and Firefox, Zoom and

@@ -9,6 +9,10 @@ from collections import deque
 import numpy as np
 
 STAGES = ("capture", "preprocess", "inference", "refine", "compose", "output", "total")
+#: The effects' own timings (issue #18), when they are on: framing and light on the segment thread
+#: (light's tone of the output inside compose's time is counted here instead), the face tracker,
+#: touch-up and a style in the output thread.
+EFFECT_STAGES = ("framing", "light", "face", "touch_up", "style")
 
 _clock = time.perf_counter
 
@@ -30,7 +34,9 @@ def use_cpu_clock(enabled: bool) -> None:
 class PipelineStats:
     def __init__(self, window: int = 300):
         self._lock = threading.Lock()
-        self._stages: dict[str, deque[float]] = {name: deque(maxlen=window) for name in (*STAGES, "latency")}
+        self._stages: dict[str, deque[float]] = {
+            name: deque(maxlen=window) for name in (*STAGES, *EFFECT_STAGES, "latency")
+        }
         self._output_times: deque[float] = deque(maxlen=window)
         self.frames = 0
 

@@ -101,19 +101,19 @@ def bench_settings(args, settings: Settings, catalog: Catalog) -> list[Settings]
 
 
 def format_table(rows: list[dict]) -> str:
-    """The rows as a table: CPU ms per frame, per-stage p50 ms (total and latency also p99), frame rate, cores."""
-    from haikei.stats import STAGES
+    """The rows as a table: CPU ms per frame, per-stage p50 ms (total and latency also p99; the effects'
+    own columns where one was on), frame rate, cores."""
+    from haikei.stats import EFFECT_STAGES, STAGES
 
-    header = (
-        f"{'model':24} {'preset':9} {'CPU ms':>7} "
-        + " ".join(f"{s:>10}" for s in (*STAGES, "latency"))
-        + f" {'fps':>6} {'cores':>6}"
-    )
+    effects = tuple(name for name in EFFECT_STAGES if any(name in row["stages"] for row in rows))
+    columns = (*STAGES, *effects, "latency")
+    cells = " ".join(f"{s:>10}" for s in columns)
+    header = f"{'model':24} {'preset':9} {'CPU ms':>7} {cells} {'fps':>6} {'cores':>6}"
     lines = [header, f"{'':34}" + "(per frame) (p50 ms; total and latency also p99)"]
     for row in rows:
         stages = row["stages"]
         cells = []
-        for name in (*STAGES, "latency"):
+        for name in columns:
             value = stages.get(name)
             text = "-" if value is None else f"{value['p50']:.1f}"
             if value is not None and name in ("total", "latency"):

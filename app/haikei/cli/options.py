@@ -27,6 +27,8 @@ SETTING_OPTIONS = (
     "idle_when_unwatched",
     "vcam_format",
 )
+#: The effects' options (issue #18): each names the Settings field with its dashes as underscores.
+EFFECT_OPTIONS = ("framing", "light", "touch_up", "style", "style_on")
 
 
 def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, with_output: bool) -> None:
@@ -45,6 +47,17 @@ def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wit
     parser.add_argument("--threads", type=int, help=_with_range("threads"))
     parser.add_argument("--frames", type=frame_count, metavar="N", help="stop after N frames")
     add_models_dir_option(parser)
+    add_effect_options(parser)
+
+
+def add_effect_options(parser: argparse.ArgumentParser) -> None:
+    """``--framing``, ``--light``, ``--touch-up``, ``--style``, ``--style-on`` (issue #18), from their knobs."""
+    for name in EFFECT_OPTIONS:
+        knob = KNOBS[name]
+        if knob.choices:
+            parser.add_argument(f"--{name.replace('_', '-')}", choices=knob.choices, help=knob.help)
+        else:
+            parser.add_argument(f"--{name.replace('_', '-')}", type=int, metavar="0-100", help=_with_range(name))
 
 
 def _with_range(name: str) -> str:
@@ -66,7 +79,7 @@ def add_models_dir_option(parser: argparse.ArgumentParser) -> None:
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The settings the command line asks for (the options given), as ``Settings.replace`` takes them."""
     changes: dict[str, Any] = {}
-    for key in SETTING_OPTIONS:
+    for key in SETTING_OPTIONS + EFFECT_OPTIONS:
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = value

@@ -23,6 +23,7 @@ class Matte(Pyramid):
         self.levels: dict[int, np.ndarray] = {}
         self._picture = None
         self._i420 = None
+        self.tone, self._toned = None, {}  # a matte is never toned (compose.light tones the frame)
         #: The refiner's matte at its working size with the edge ramp stretched but not clipped
         #: (float32): scaled up and then clipped, a steep edge follows the smooth contour; clipped
         #: first, it would show the small matte's pixel steps as a beaded outline.

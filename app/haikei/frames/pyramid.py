@@ -9,9 +9,14 @@ A camera picture smaller than the output (960x540 for 720p out) is not scaled up
 frame: the small copies are cut from the picture itself, and the blend takes the frame in I420,
 scaled up plane by plane from the picture's (at 720p: 1.2 ms of BGR upscale, 0.3 ms of conversion
 and the first halving saved for ~0.8 ms of I420 work).
+
+A :class:`Tone` (the light effect's curve for this frame) is applied to each copy as it is handed
+out, the levels themselves staying as the camera made them.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -20,16 +25,27 @@ from haikei.frames.fit import cover_crop
 from haikei.frames.i420 import resize_i420, to_i420
 
 
+class Tone(Protocol):
+    """A change of the frame's tones, applied to every copy of it (:mod:`haikei.compose.light`)."""
+
+    def bgr(self, image: np.ndarray) -> np.ndarray:
+        """``image`` (BGR) toned, as a new image."""
+
+    def i420(self, image: np.ndarray) -> None:
+        """``image`` (I420) toned in place."""
+
+
 class Pyramid:
     """``halved(0)`` is the frame, ``halved(k)`` the frame shrunk by 2**k (area average), made on demand.
 
     Not thread-safe: one stage at a time (the engine hands a frame's pyramid from thread to thread).
     """
 
-    def __init__(self, image: np.ndarray, size: tuple[int, int] | None = None):
+    def __init__(self, image: np.ndarray, size: tuple[int, int] | None = None, tone: Tone | None = None):
         """``image`` is the frame; or, with a ``size`` (w, h) other than its own, the picture that
         the frame is ``image`` fitted to (:func:`haikei.frames.fit.cover_crop`, then scaled), made
-        only when a stage asks for the frame itself."""
+        only when a stage asks for the frame itself. ``tone``, if any, is applied to every copy
+        handed out (once each)."""
         h, w = image.shape[:2]
         #: The frame's size (w, h).
         self.size: tuple[int, int] = (w, h) if size is None else (int(size[0]), int(size[1]))
@@ -37,6 +53,8 @@ class Pyramid:
         self.levels: dict[int, np.ndarray] = {}
         self._picture: np.ndarray | None = None
         self._i420: np.ndarray | None = None
+        self.tone = tone
+        self._toned: dict[int, np.ndarray] = {}
         if self.size == (w, h):
             self.levels[0] = image
         else:
@@ -58,9 +76,11 @@ class Pyramid:
         if self._i420 is None:
             picture = self._picture
             if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
-                self._i420 = to_i420(self.image)
+                self._i420 = to_i420(self._level(0, self.size))
             else:
                 self._i420 = resize_i420(to_i420(picture), self.size)
+            if self.tone is not None:
+                self.tone.i420(self._i420)
         return self._i420
 
     def seed(self, times: int, image: np.ndarray) -> None:
@@ -77,14 +97,21 @@ class Pyramid:
         possible = 0
         while possible < times and not (w % 2 or h % 2) and w >= 2 and h >= 2:
             w, h, possible = w // 2, h // 2, possible + 1
-        times = possible
+        if self.tone is None:
+            return self._level(possible, (w, h))
+        if possible not in self._toned:
+            self._toned[possible] = self.tone.bgr(self._level(possible, (w, h)))
+        return self._toned[possible]
+
+    def _level(self, times: int, size: tuple[int, int]) -> np.ndarray:
+        """The level ``times`` halvings down, of ``size`` (w, h), as the picture came (without the tone)."""
         if times in self.levels:
             return self.levels[times]
         # With a picture, the small levels come from it, never from the frame scaled up from it:
         # the same pixels whether or not a stage asked for the frame first.
         known = max((k for k in self.levels if k <= times and (k > 0 or self._picture is None)), default=None)
         if known is None:
-            self.levels[times] = self._from_picture((w, h))
+            self.levels[times] = self._from_picture(size)
             return self.levels[times]
         while known < times:
             self.levels[known + 1] = _halve(self.levels[known])

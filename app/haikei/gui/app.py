@@ -16,6 +16,7 @@ from haikei.config import load_settings
 from haikei.errors import BackgroundError, HaikeiError, OutputError, SettingsError
 from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui.controller import EngineController
+from haikei.gui.effects_panel import EffectToggles
 from haikei.gui.gallery import entry_key, gallery_entries, spec_for_file
 from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow
@@ -81,6 +82,7 @@ class HaikeiGui:
         self.window = MainWindow(self.controller)
         self.window.setWindowIcon(app_icon())
         self.tray = Tray(use_system_tray=use_system_tray)
+        self.effect_toggles = EffectToggles(self.tray, self.controller)
         self.entries = gallery_entries(self.state.user_backgrounds)
         for warning in warnings + state_warnings:
             self.window.show_warning(warning)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from haikei.gui.advanced import AdvancedForm
 from haikei.gui.controller import EngineController
+from haikei.gui.effects_panel import EffectsPanel
 from haikei.gui.gallery import Gallery
 from haikei.gui.i18n import tr
 from haikei.gui.preview import PreviewWidget
@@ -159,6 +160,8 @@ class MainWindow(QMainWindow):
                 self.preset_box.addItem(label, key)
         form.addWidget(self.preset_box)
         column.addWidget(camera)
+        self.effects = EffectsPanel(self.controller)
+        column.addWidget(self.effects)
 
         self.advanced_toggle = QToolButton(text=tr("Advanced"), checkable=True, objectName="disclosure")
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -29,7 +29,7 @@ from haikei.live import Engine
 from haikei.measure import machine
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
-from haikei.stats import STAGES, PipelineStats
+from haikei.stats import EFFECT_STAGES, STAGES, PipelineStats
 
 #: Frames run (and not counted) before measuring: model warm-up, first allocations.
 WARMUP_FRAMES = 10
@@ -112,7 +112,11 @@ def run_bench(
     stage_samples = engine.stats.samples()
     return {
         "cpu_ms_per_frame": round(cpu * 1e3 / frames, 3),
-        "stages": {name: percentiles(stage_samples[name]) for name in (*STAGES, "latency") if stage_samples.get(name)},
+        "stages": {
+            name: percentiles(stage_samples[name])
+            for name in (*STAGES, *EFFECT_STAGES, "latency")
+            if stage_samples.get(name)
+        },
         "fps": round(frames / wall, 2),
         "cpu_cores": round(cpu / wall, 3),
         "rss_mb": round(peak_rss_mb(), 1),

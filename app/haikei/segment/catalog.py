@@ -32,6 +32,8 @@ MAX_MANIFEST_BYTES = 256 << 10
 MAX_MODEL_BYTES = 1 << 30
 #: The most output channels a manifest may name (a softmax over that many classes is no person mask).
 MAX_CHANNEL = 1023
+#: A manifest's ``kind``; other kinds in a models folder (the face detector, segment/faces.py) are not offered.
+SEGMENTATION = "segmentation"
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,9 @@ class ModelManifest:
         return True
 
 
-def parse_manifest(path: Path) -> ModelManifest:
-    """Read and check one manifest; every problem is a :class:`ModelError` naming the file."""
+def parse_manifest(path: Path) -> ModelManifest | None:
+    """Read and check one manifest (``None`` for a model of another kind than segmentation); every
+    problem is a :class:`ModelError` naming the file."""
     try:
         data = read_file(path, MAX_MANIFEST_BYTES)
     except (OSError, RefusedFile) as exc:
@@ -136,6 +139,8 @@ def parse_manifest(path: Path) -> ModelManifest:
         raw = parse_json(data)
     except ValueError as exc:
         raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
+    if isinstance(raw, dict) and raw.get("kind", SEGMENTATION) != SEGMENTATION:
+        return None
     try:
         return _manifest_from_json(raw, path)
     except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
@@ -280,6 +285,8 @@ def load_catalog(dirs: Iterable[Path] | None = None) -> Catalog:
                 manifest = parse_manifest(path)
             except ModelError as exc:
                 problems.append(str(exc))
+                continue
+            if manifest is None:
                 continue
             if manifest.name in models:
                 problems.append(

@@ -714,6 +714,41 @@ def _relu6(c: _Converter, op, ins, outs):
     c.node("Clip", [c.value(ins[0]), c.scalar(0.0), c.scalar(6.0)], [c.output_name_for(outs[0])])
 
 
+def _pad(c: _Converter, op, ins, outs):
+    """Zero padding (BlazeFace pads channels to add a residual to a wider layer)."""
+    pads = c.const(ins[1], "PAD paddings").astype(np.int64)  # rank x (before, after), TFLite axis order
+    if len(pads) == 4:  # the value is NCHW here
+        pads = pads[list(_TO_NCHW)]
+    name = c.add_initializer(np.concatenate([pads[:, 0], pads[:, 1]]), c.tname(outs[0]) + "/pads")
+    c.node("Pad", [c.value(ins[0]), name], [c.output_name_for(outs[0])], mode="constant")
+
+
+def _reshape(c: _Converter, op, ins, outs):
+    """A reshape to the output's recorded shape. TFLite reshapes NHWC memory, so a 4-D input goes
+    back to NHWC first; a 4-D output (which would have to come back to NCHW) is refused."""
+    base = c.tname(outs[0])
+    source = c.value(ins[0])
+    if len(c.shape(ins[0])) == 4:
+        nhwc = c.unique(base + "/nhwc")
+        c.node("Transpose", [source], [nhwc], perm=list(_TO_NHWC))
+        source = nhwc
+    out_shape = c.shape(outs[0])
+    if len(out_shape) == 4:
+        raise ConversionError("RESHAPE to a 4-D tensor is not supported")
+    shape = c.add_initializer(np.array(out_shape, np.int64), base + "/shape")
+    c.node("Reshape", [source, shape], [c.output_name_for(outs[0])])
+
+
+def _concatenation(c: _Converter, op, ins, outs):
+    o = c.options(op, "ConcatenationOptions")
+    rank = len(c.shape(outs[0]))
+    axis = o.Axis() % rank
+    if rank == 4:
+        axis = _NHWC_TO_NCHW_AXIS[axis]
+    inputs = [c.value(i) for i in ins]
+    c.emit_with_activation("Concat", inputs, outs[0], o.FusedActivationFunction(), axis=axis)
+
+
 #: TFLite op name (``CUSTOM:<code>`` for custom ops) -> handler.
 _HANDLERS: dict[str, Handler] = {
     "DEQUANTIZE": _dequantize,
@@ -732,6 +767,9 @@ _HANDLERS: dict[str, Handler] = {
     "TANH": _unary("Tanh"),
     "LOGISTIC": _unary("Sigmoid"),
     "HARD_SWISH": _unary("HardSwish"),
+    "PAD": _pad,
+    "RESHAPE": _reshape,
+    "CONCATENATION": _concatenation,
 }
 
 

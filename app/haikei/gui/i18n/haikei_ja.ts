@@ -220,6 +220,62 @@
         <translation>仮想カメラ: %1</translation>
     </message>
     <message>
+        <source>Effects</source>
+        <translation>エフェクト</translation>
+    </message>
+    <message>
+        <source>Auto-framing</source>
+        <translation>自動フレーミング</translation>
+    </message>
+    <message>
+        <source>Keep you centred and sized in the picture</source>
+        <translation>人物を画面の中央に程よい大きさで収めます</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>明るさ補正</translation>
+    </message>
+    <message>
+        <source>Brighten and colour-balance a dark picture</source>
+        <translation>暗い映像を明るくし、色味を整えます</translation>
+    </message>
+    <message>
+        <source>Touch-up</source>
+        <translation>美肌補正</translation>
+    </message>
+    <message>
+        <source>Smooth the skin of the face (0 = off)</source>
+        <translation>顔の肌をなめらかにします（0 = オフ）</translation>
+    </message>
+    <message>
+        <source>Style</source>
+        <translation>スタイル</translation>
+    </message>
+    <message>
+        <source>Style on</source>
+        <translation>スタイルの適用先</translation>
+    </message>
+    <message>
+        <source>Painting</source>
+        <translation>油絵</translation>
+    </message>
+    <message>
+        <source>Cartoon</source>
+        <translation>漫画</translation>
+    </message>
+    <message>
+        <source>Pencil drawing</source>
+        <translation>鉛筆画</translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation>画面全体</translation>
+    </message>
+    <message>
+        <source>Low-light noise reduction</source>
+        <translation>暗所ノイズ低減</translation>
+    </message>
+    <message>
         <source>Virtual camera format</source>
         <translation>仮想カメラの形式</translation>
     </message>

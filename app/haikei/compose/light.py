@@ -1,0 +1,235 @@
+"""Light (``--light auto``): exposure and colour balance metered on the person's face, for a dark room.
+
+:class:`AutoLight` meters each camera picture (a 160x90 copy, weighted by the previous frame's matte
+and head) and moves one tone curve toward what it wants; the curve of a frame is a :class:`Tone`,
+handed to the frame's :class:`~haikei.frames.pyramid.Pyramid`, which applies it to every copy of
+the frame it hands out: the small levels (the model input, which segments better lit, the guide,
+the blur) through a per-channel LUT, the I420 frame through Y, U and V arithmetic (~0.4 ms at 720p,
+against ~2 ms for a LUT on the frame in BGR, which only the BGR blend path pays).
+
+The curve cannot clip: a gain in gamma-encoded values (an exposure change for a power-law camera)
+up to a knee, then an exponential shoulder to white, so nothing below white reaches it; a toe gives
+the deepest shadows, mostly noise in a dark room, less of the lift. "auto" only ever lifts: a
+well-lit picture gets no tone at all and passes through untouched. The gain is low-passed in log
+space with a dead band and a slew limit (a still scene gets a still curve: no pumping; a light
+switched on is followed within about a second); white balance (grey world on the mid-tones) and the
+black point move slower still, and only as far as the picture is being lifted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from haikei.frames.i420 import i420_planes
+from haikei.frames.person import PersonGeometry
+from haikei.stats import stage_clock
+
+#: The metering copy of the picture (nearest neighbour: ~0.03 ms).
+METER_SIZE = (160, 90)
+#: The picture is metered this often (s); the curve moves on every frame.
+METER_PERIOD = 0.1
+#: BT.601 luma weights for B, G, R (OpenCV's BGR2GRAY and I420).
+LUMA = np.array([0.114, 0.587, 0.299])
+#: The person's (face-weighted) mean level sought, 0–1, and the most lift (in gamma-encoded values).
+TARGET = 0.45
+MAX_GAIN = 3.0
+#: Output level where the shoulder takes over from the straight gain.
+KNEE = 0.72
+#: Metering weights: the head, the whole person, the frame.
+HEAD_WEIGHT, PERSON_WEIGHT, FRAME_WEIGHT = 0.6, 0.3, 0.1
+#: Share of the grey-world white balance applied, and its largest correction (log gain per channel).
+WHITE_BALANCE = 0.6
+MAX_CAST = 0.25
+#: The gain's low-pass (s), dead band (log gain) and slew limit; colour and black point move this much slower.
+TIME_CONSTANT = 0.7
+DEAD_BAND = 0.03
+MAX_STOPS_PER_S = 1.5
+COLOUR_SLOWDOWN = 3.0
+#: Lifts below this are none (no tone: the picture passes through untouched); white balance and black
+#: point ramp in between LIFT_START and LIFT_START + LIFT_RAMP.
+ACTIVE_GAIN = 1.01
+LIFT_START, LIFT_RAMP = 1.1, 0.5
+#: Chroma is lifted by this share of the luma's lift, at most MAX_CHROMA_GAIN (full chroma gain makes
+#: saturated colours clip in RGB).
+CHROMA_SHARE = 0.6
+MAX_CHROMA_GAIN = 1.8
+#: Noise reduction starts at this lift.
+DENOISE_FROM_GAIN = 1.3
+
+
+@dataclass
+class Tone:
+    """One frame's curve, applied to every copy of the frame (:class:`~haikei.frames.pyramid.Pyramid`).
+
+    ``spent_ms`` adds up the time its methods took (on whichever thread), for the frame's timings."""
+
+    #: Per-channel BGR LUT (256x1x3) and the I420 luma LUT (limited range).
+    lut_bgr: np.ndarray
+    lut_y: np.ndarray
+    #: I420 chroma: U' = c U + c a Y_in + 128 (1 - c) - 16 c a, per plane (a: the cast's slope).
+    chroma_gain: float
+    cast_u: float
+    cast_v: float
+    #: 3x3 box blur of the chroma, and the share of a 3x3 Gaussian mixed into the luma.
+    chroma_denoise: bool
+    luma_denoise: float
+    spent_ms: float = field(default=0.0, compare=False)
+
+    def bgr(self, image: np.ndarray) -> np.ndarray:
+        """``image`` (BGR) toned, a new image."""
+        started = stage_clock()
+        toned = cv2.LUT(image, self.lut_bgr)
+        self.spent_ms += (stage_clock() - started) * 1e3
+        return toned
+
+    def i420(self, image: np.ndarray) -> None:
+        """``image`` (I420) toned in place: Y through the curve, U and V scaled and un-cast against the
+        unlit luma at chroma size; noise smoothed where the picture is lifted."""
+        started = stage_clock()
+        y, u, v = i420_planes(image)
+        unlit = cv2.resize(y, (u.shape[1], u.shape[0]), interpolation=cv2.INTER_AREA)
+        if self.luma_denoise > 0:
+            cv2.addWeighted(y, 1 - self.luma_denoise, cv2.GaussianBlur(y, (3, 3), 0), self.luma_denoise, 0, dst=y)
+        cv2.LUT(y, self.lut_y, dst=y)
+        c = self.chroma_gain
+        for plane, cast in ((u, self.cast_u), (v, self.cast_v)):
+            cv2.addWeighted(plane, c, unlit, c * cast, 128 * (1 - c) - 16 * c * cast, dst=plane)
+            if self.chroma_denoise:
+                cv2.blur(plane, (3, 3), dst=plane)
+        self.spent_ms += (stage_clock() - started) * 1e3
+
+
+class AutoLight:
+    """Meters the camera picture and keeps the curve, frame to frame (one per source)."""
+
+    def __init__(self, denoise: float = 0.5):
+        """``denoise`` 0–1: the toe's strength and, lifted, chroma smoothing (above 0) and luma
+        smoothing (above 0.5, up to half a 3x3 Gaussian)."""
+        self.denoise = denoise
+        self.log_gain = 0.0
+        self.log_wb = np.zeros(3)
+        self.black = 0.0
+        #: The person's metered level (0–1) at the last metering.
+        self.metered = TARGET
+        self._wanted: tuple[float, np.ndarray, float] | None = None
+        self._metered_at: float | None = None
+        self._last: float | None = None
+        self._tone: Tone | None = None
+        self._tone_key: tuple | None = None
+
+    @property
+    def gain(self) -> float:
+        return math.exp(self.log_gain)
+
+    def tone(
+        self, picture: np.ndarray, matte: np.ndarray | None, person: PersonGeometry | None, t: float
+    ) -> Tone | None:
+        """The curve for the picture at time ``t`` (camera picture, unlit, BGR), metered with ``matte``
+        (a small matte of a recent frame, float 0–1, or ``None``: centre-weighted) and its
+        ``person``; ``None`` while nothing needs lifting."""
+        if self._wanted is None or self._metered_at is None or not 0 <= t - self._metered_at < METER_PERIOD:
+            self._metered_at = t
+            self._wanted = self._meter(picture, matte, person)
+        self._follow(*self._wanted, t)
+        if self.gain < ACTIVE_GAIN and np.abs(self.log_wb).max() < 0.01 and self.black < 0.004:
+            return None
+        key = (round(self.log_gain / 0.004), *np.round(self.log_wb / 0.002).astype(int), round(self.black * 255))
+        if key != self._tone_key:  # a visible change: 0.4 % of gain, 0.2 % of a channel, a level of black
+            self._tone_key, self._tone = key, self._make_tone()
+        return dataclasses.replace(self._tone, spent_ms=0.0)  # this frame's own timing
+
+    # -- metering ----------------------------------------------------------------------------
+    def _meter(
+        self, picture: np.ndarray, matte: np.ndarray | None, person: PersonGeometry | None
+    ) -> tuple[float, np.ndarray, float]:
+        """The log gain, white-balance log gains and black point the picture wants."""
+        small = cv2.resize(picture, METER_SIZE, interpolation=cv2.INTER_NEAREST)
+        grey8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        grey = grey8.astype(np.float32) * (1 / 255)
+        parts = [(FRAME_WEIGHT, float(grey.mean()))]
+        if matte is not None and person is not None and person.present:
+            weights = cv2.resize(matte, METER_SIZE, interpolation=cv2.INTER_AREA)
+            total = float(weights.sum())
+            if total > 4:
+                parts.append((PERSON_WEIGHT, float(np.vdot(grey, weights)) / total))
+            x0, y0, x1, y1 = person.scaled_to(METER_SIZE).head_box
+            rows = slice(max(0, int(y0)), max(0, math.ceil(y1)))
+            cols = slice(max(0, int(x0)), max(0, math.ceil(x1)))
+            head = weights[rows, cols]
+            if float(head.sum()) > 4:
+                parts.append((HEAD_WEIGHT, float(np.vdot(grey[rows, cols], head)) / float(head.sum())))
+        else:  # centre-weighted
+            h, w = grey.shape
+            parts.append((1 - FRAME_WEIGHT, float(grey[h // 5 : h * 4 // 5, w // 4 : w * 3 // 4].mean())))
+        metered = sum(weight * value for weight, value in parts) / sum(weight for weight, _ in parts)
+        self.metered = metered
+        # black point: the darkest 0.5 % (a dark camera lifts its black with noise), at most 6 %
+        histogram = cv2.calcHist([grey8], [0], None, [256], [0, 256]).ravel()
+        black = min(0.06, float(np.searchsorted(np.cumsum(histogram), 0.005 * grey8.size)) / 255)
+        # grey world on the mid-tones (neither black nor clipped), as log gains that keep the luma
+        mid = cv2.inRange(grey8, 16, 234)
+        log_wb = self.log_wb
+        if cv2.countNonZero(mid) > 50:
+            means = np.array(cv2.mean(small, mask=mid)[:3]) / 255
+            log_wb = np.clip(np.log(float(means @ LUMA) / np.maximum(means, 1e-3)), -MAX_CAST, MAX_CAST)
+            log_wb *= WHITE_BALANCE
+            log_wb -= math.log(float(np.exp(log_wb) @ LUMA))
+        gain = min(MAX_GAIN, max(1.0, TARGET / max(metered - black, 1e-3) * (1 - black)))
+        # colour and black point only as far as the picture is lifted: a well-lit one passes through
+        lifting = min(1.0, max(0.0, (gain - LIFT_START) / LIFT_RAMP))
+        return math.log(gain), log_wb * lifting, black * lifting
+
+    def _follow(self, log_gain: float, log_wb: np.ndarray, black: float, t: float) -> None:
+        """Move the curve toward what the picture wants, as far as the time since the last frame allows."""
+        first = self._last is None
+        dt = 0.0 if first else min(max(t - self._last, 0.0), 0.5)
+        self._last = t
+        if first:
+            self.log_gain, self.log_wb, self.black = log_gain, log_wb, black
+            return
+        step = log_gain - self.log_gain
+        if abs(step) > DEAD_BAND:  # inside the band the curve holds: no creeping, no pumping
+            step = (1 - math.exp(-dt / TIME_CONSTANT)) * (step - math.copysign(DEAD_BAND, step))
+            limit = MAX_STOPS_PER_S * math.log(2) * dt
+            self.log_gain += max(-limit, min(limit, step))
+        slow = 1 - math.exp(-dt / (COLOUR_SLOWDOWN * TIME_CONSTANT))
+        self.log_wb = self.log_wb + slow * (log_wb - self.log_wb)
+        self.black += slow * (black - self.black)
+
+    # -- the curve ---------------------------------------------------------------------------
+    def curve(self, x: np.ndarray, channel_gain: np.ndarray | float = 1.0) -> np.ndarray:
+        """Input level(s) 0–1 → output 0–1: monotonic, f(0) = 0, never above 1."""
+        gain = self.gain
+        x = np.maximum(x - self.black, 0) / (1 - self.black) * channel_gain
+        toe = self.denoise * min(1.0, gain - 1) / 3  # up to a third less gain in the darkest 5 %
+        s = np.clip(x / 0.05, 0, 1)
+        x = x * (1 - toe * (1 - s * s * (3 - 2 * s)))
+        y = gain * x
+        shoulder = KNEE + (1 - KNEE) * (1 - np.exp(-(y - KNEE) / (1 - KNEE)))
+        return np.where(y > KNEE, shoulder, y)
+
+    def _make_tone(self) -> Tone:
+        levels = np.arange(256) / 255.0
+        wb = np.exp(self.log_wb)
+        lut_bgr = np.clip(np.round(self.curve(levels[:, None], wb[None, :]) * 255), 0, 255).astype(np.uint8)
+        # OpenCV's (and the virtual cameras') I420 is BT.601 limited range: Y = 16 + 219 l
+        limited = np.clip((np.arange(256) - 16) / 219.0, 0, 1)
+        lut_y = np.clip(np.round(16 + 219 * self.curve(limited)), 0, 255).astype(np.uint8)
+        metered = min(max(self.metered, 0.05), 0.9)
+        local_gain = float(self.curve(np.array(metered))) / metered
+        lift = self.gain - DENOISE_FROM_GAIN
+        return Tone(
+            lut_bgr=lut_bgr.reshape(256, 1, 3),
+            lut_y=lut_y,
+            chroma_gain=min(MAX_CHROMA_GAIN, 1 + CHROMA_SHARE * (local_gain - 1)),
+            # limited range: U - 128 = 0.564 (224/219) (B - Y) with Y = Y_limited - 16
+            cast_u=0.564 * 224 / 219 * (1 - 1 / wb[0]),
+            cast_v=0.713 * 224 / 219 * (1 - 1 / wb[2]),
+            chroma_denoise=self.denoise > 0 and lift > 0,
+            luma_denoise=min(0.5, max(0.0, lift / 2)) * max(0.0, 2 * self.denoise - 1),
+        )
