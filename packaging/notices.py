@@ -62,10 +62,14 @@ INSIDE = {
         "in `licenses/pillow/LICENSE`."
     ),
     "av": (
-        "PyAV (BSD-3-Clause) and, inside the wheel (`av.libs/`): **FFmpeg built with libx264 (GPL-2.0-or-later)**, "
-        "libvpx, libopus, ... An FFmpeg build that includes x264 is GPL: a bundle that carries it must be "
-        "distributed under the GPL's terms as a whole (GPL-3.0-or-later, since Haikei and its other parts are "
-        "Apache-2.0 / LGPL-3.0) with an offer of the corresponding source. See docs/install.md."
+        "PyAV (BSD-3-Clause) and, inside the wheel (`av.libs/`): FFmpeg 8.1 (libavcodec, libavformat, libavutil, "
+        "libavfilter, libavdevice, libswscale, libswresample; configured LGPL-3.0-or-later) **linked with libx264 and "
+        "libx265 (GPL-2.0-or-later)**, so the libraries in this wheel are GPL as a whole; libvpx, libopus, libwebp "
+        "(BSD-3-Clause), dav1d (BSD-2-Clause), SVT-AV1 (BSD-3-Clause-Clear, with the AOM patent licence), LAME, "
+        "GnuTLS, nettle, GMP, libunistring, alsa-lib (LGPL), opencore-amr (Apache-2.0), libvpl, libxcb, libXau, "
+        "libdrm (MIT). The wheel ships no licence texts for them: `licenses/av/` has PyAV's, `GPL-3.0.txt` and "
+        "`LGPL-3.0.txt`. **A bundle that carries this wheel is distributed under GPL-3.0-or-later as a whole** and "
+        "must come with the corresponding source of FFmpeg, x264, x265 and the LGPL libraries (docs/install.md)."
     ),
     "simplejpeg": (
         "simplejpeg (MIT) with **libjpeg-turbo** linked into its extension module (IJG License, BSD-3-Clause and "
@@ -83,6 +87,7 @@ FALLBACK_TEXTS = {
     "pyside6-essentials": ["LGPL-3.0.txt", "GPL-3.0.txt"],
     "shiboken6": ["LGPL-3.0.txt", "GPL-3.0.txt"],
     "flatbuffers": ["../../LICENSE"],  # Apache-2.0, the same text as Haikei's
+    "av": ["GPL-3.0.txt", "LGPL-3.0.txt"],  # the wheel carries only PyAV's own BSD text
 }
 
 

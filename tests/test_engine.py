@@ -13,7 +13,7 @@ from haikei.errors import BackgroundError, HaikeiError
 from haikei.frames.i420 import to_i420
 from haikei.live import Engine, PauseReason
 from haikei.outputs.base import ReconnectingSink, Sink
-from haikei.outputs.file import NullSink
+from haikei.outputs.null import NullSink
 from haikei.settings import Settings
 from haikei.stats import STAGES
 from support.data import is_status
@@ -154,7 +154,7 @@ def test_stop_releases_everything_quickly(doctor_video):
 
 
 def test_engine_owned_sink_is_closed_on_stop(doctor_video, tmp_path):
-    out = tmp_path / "run.avi"
+    out = tmp_path / "run.mp4"
     engine = Engine(settings(doctor_video, output=str(out)), paced=False, max_frames=5).start()
     assert engine.wait(30)
     engine.stop()

@@ -113,7 +113,7 @@ def green_share(frame: np.ndarray) -> float:
 
 def test_tray_menu_by_real_clicks(x_display, tmp_path, doctor_video):
     env = {**x_display, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(REPO / "app")}
-    output = tmp_path / "out.avi"
+    output = tmp_path / "out.mp4"
     app = subprocess.Popen(
         [
             "dbus-run-session",

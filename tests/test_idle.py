@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from haikei.live import Engine, IdleController, PauseReason, idle
-from haikei.outputs.file import NullSink
+from haikei.outputs.null import NullSink
 from haikei.outputs.vcam import InotifyReaderWatcher
 from haikei.settings import Settings
 from support.fake_v4l2 import FakeDevice, build_shim, gcc_available

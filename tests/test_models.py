@@ -123,7 +123,7 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
         (lambda m: m.update(engine="tensorflow"), "engine must be one of"),
         (lambda m: m["input"].update(layout="HWC"), "input.layout must be one of"),
         (lambda m: m["output"].update(kind="argmax"), "output.kind must be one of"),
-        (lambda m: m["input"]["normalization"].update(std=[1, 0, 1]), "std must not be 0"),
+        (lambda m: m["input"]["normalization"].update(std=[1, 0, 1]), "std must be above 0"),
         (lambda m: m.update(sha256="abc"), "sha256 must be 64 hex digits"),
         (lambda m: m["input"].update(keep_aspect="yes", stride=16), "input.keep_aspect must be true or false"),
         (lambda m: m["input"].update(keep_aspect=True), "input.keep_aspect needs input.stride"),

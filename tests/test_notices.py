@@ -23,6 +23,7 @@ def test_collect_gives_each_component_its_licence_texts(tmp_path):
         ("onnxruntime", "MIT License"),
         ("opencv-contrib-python", "FFmpeg"),
         ("pyvirtualcam", "GNU GENERAL PUBLIC LICENSE"),
+        ("av", "GNU GENERAL PUBLIC LICENSE"),
         ("models", "Apache License"),
         ("python", "PYTHON SOFTWARE FOUNDATION"),
     ]:

@@ -21,7 +21,7 @@ from haikei.frames.i420 import to_i420
 from haikei.frames.pyramid import Pyramid
 from haikei.live import Engine
 from haikei.measure import autopreset
-from haikei.outputs.file import NullSink
+from haikei.outputs.null import NullSink
 from haikei.pipeline import FrameProcessor
 from haikei.segment import open_segmenter
 from haikei.segment.catalog import load_catalog

@@ -77,7 +77,7 @@ BLOCK_NETWORK = textwrap.dedent(
 @pytest.mark.parametrize("command", ["process", "run", "models", "devices"])
 def test_no_network_use(tmp_path, doctor_video, command):
     args = {
-        "process": ["process", str(doctor_video), str(tmp_path / "out.avi"), "--frames", "20", "--no-progress"],
+        "process": ["process", str(doctor_video), str(tmp_path / "out.mp4"), "--frames", "20", "--no-progress"],
         "run": [
             "run",
             "--source",

@@ -105,9 +105,17 @@ class FrameProcessor:
     another (a background swap waits for the compose in progress).
     """
 
-    def __init__(self, settings: Settings, catalog: Catalog | None = None, fall_back: bool = False):
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        fall_back: bool = False,
+        fall_back_background: bool = False,
+    ):
         """With ``fall_back``, a model that cannot be loaded (missing, tampered with) is replaced by
-        the default model; the refusal is kept in :attr:`warnings` for the caller to show."""
+        the default model; with ``fall_back_background``, a background that cannot be opened (its file
+        gone) by the default background: both came from the saved settings. The refusal is kept in
+        :attr:`warnings` for the caller to show."""
         self.catalog = catalog if catalog is not None else load_catalog()
         self.refiner = MaskRefiner()
         self.reuse = MaskReuse()
@@ -121,7 +129,22 @@ class FrameProcessor:
             self.segmenter = self._open_model(settings)
             self.warnings.append(ModelError(f"{exc.message}; using {DEFAULT_MODEL} instead", exc.fix))
         try:
-            self.composer = Composer(_open_background(settings))
+            try:
+                background = _open_background(settings)
+            except HaikeiError as exc:
+                default = Settings().background
+                if not fall_back_background or settings.background == default:
+                    raise
+                saved, settings = settings.background, settings.replace(background=default)
+                background = _open_background(settings)
+                self.warnings.append(
+                    type(exc)(
+                        f"the saved background {saved!r} (from the settings) cannot be used: "
+                        f"{exc.message}; using {default} instead",
+                        exc.fix,
+                    )
+                )
+            self.composer = Composer(background)
         except HaikeiError:
             self.segmenter.close()
             raise

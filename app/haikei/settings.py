@@ -399,8 +399,15 @@ def _validate(s: Settings) -> None:
     """The rules between settings first (each names the settings involved), then each setting's own."""
     if s.preset != CUSTOM and s.preset not in PRESETS:
         preset_values(s.preset)
-    if not (16 <= s.width <= 7680 and 16 <= s.height <= 4320) or s.width % 2 or s.height % 2:
-        raise SettingsError(f"unsupported size {s.width}x{s.height}", "use even numbers such as 1280x720")
+    (w_low, w_high), (h_low, h_high) = KNOBS["width"].range, KNOBS["height"].range
+    if not (w_low <= s.width <= w_high and h_low <= s.height <= h_high):
+        raise SettingsError(
+            f"unsupported size {s.width}x{s.height}",
+            f"the width goes from {w_low} to {w_high} and the height from {h_low} to {h_high}, e.g. 1280x720",
+        )
+    if s.width % 2 or s.height % 2:
+        even = f"{s.width + s.width % 2}x{s.height + s.height % 2}"
+        raise SettingsError(f"unsupported size {s.width}x{s.height} (odd)", f"use even numbers such as {even}")
     if not 0.0 <= s.mask_low < s.mask_high <= 1.0:
         raise SettingsError(f"mask thresholds must satisfy 0 <= low < high <= 1, got {s.mask_low}..{s.mask_high}")
     for name, meta in KNOBS.items():

@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 
 from haikei.live import Engine
-from haikei.outputs.file import NullSink
+from haikei.outputs.null import NullSink
 from haikei.settings import Settings, parse_size
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "videos" / "Doctor-26732.mp4"

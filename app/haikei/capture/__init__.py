@@ -11,9 +11,13 @@ from haikei.capture.base import Source
 from haikei.capture.camera import CameraSource
 from haikei.capture.files import ImageSource, VideoFileSource
 from haikei.capture.mjpeg import MjpegFileSource, is_mjpeg_file
+from haikei.errors import SourceError
 from haikei.frames.files import IMAGE_SUFFIXES
 
 __all__ = ["Source", "camera_device", "open_source"]
+
+#: OpenCV reads an index of 100 or more as a backend number plus an index.
+MAX_CAMERA_INDEX = 99
 
 
 def camera_device(spec: str) -> int | str | None:
@@ -27,6 +31,11 @@ def camera_device(spec: str) -> int | str | None:
 
 def open_source(spec: str, size: tuple[int, int], fps: float, paced: bool) -> Source:
     device = camera_device(spec)
+    if isinstance(device, int) and device > MAX_CAMERA_INDEX:
+        raise SourceError(
+            f"camera index {spec[:12]}{'…' if len(spec) > 12 else ''} is out of range (0 to {MAX_CAMERA_INDEX})",
+            "name the camera as /dev/videoN, or see `haikei devices`",
+        )
     if device is not None:
         return CameraSource(device, size, fps)
     path = Path(spec).expanduser()

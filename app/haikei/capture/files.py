@@ -49,6 +49,8 @@ class VideoFileSource(Source):
         self._pacer = Pacer(self.fps) if paced else None
         self._pending: np.ndarray | None = self.video.first
         self._index = 0
+        self._in_pass = 1  # frames of this pass read (the first, decoded on opening)
+        self._told_short = False
 
     def read(self) -> Frame:
         started = stage_clock()
@@ -56,10 +58,13 @@ class VideoFileSource(Source):
             image, self._pending = self._pending, None
         else:
             image = self.video.read()
+            self._in_pass += image is not None
             if image is None:
                 if not self.loop or self._index == 0:
                     raise SourceError(f"{self.description} has no more frames")
+                self._check_pass()
                 image = self.video.rewind()
+                self._in_pass = 1
                 if image is None:
                     raise SourceError(f"{self.description} cannot be read again from the start")
         decode_ms = (stage_clock() - started) * 1e3
@@ -67,6 +72,17 @@ class VideoFileSource(Source):
         frame = Frame(image, self._index, timestamp, decode_ms)
         self._index += 1
         return frame
+
+    def _check_pass(self) -> None:
+        """A pass that ended well short of the length the file gives was cut by damage, not by the
+        end of the file: said once (OpenCV estimates some formats' lengths, hence the margin)."""
+        count = self.frame_count
+        if count and not self._told_short and self._in_pass < count * 0.95 - 3:
+            self._told_short = True
+            self.warning = SourceError(
+                f"{self.description} ended after {self._in_pass} of {count} frames (the file is cut short or "
+                "damaged); it plays from the start again"
+            )
 
     def close(self) -> None:
         self.video.close()

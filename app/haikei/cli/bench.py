@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from haikei.cli.options import add_pipeline_options, catalog_from_args, settings_from_args
-from haikei.config import load_settings, save_preset
+from haikei.cli.options import add_pipeline_options, catalog_from_args, saved_settings, settings_from_args, warn
+from haikei.config import save_preset
+from haikei.errors import SettingsError
 from haikei.segment.catalog import Catalog
 from haikei.settings import Settings
 
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from haikei.stats import use_cpu_clock
 
     keep_freed_buffers()
-    base, _ = load_settings()
+    base = saved_settings()
     args.output = args.output or "none"
     args.frames = 300 if args.frames is None else args.frames
     settings = settings_from_args(args, base)
@@ -49,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     if args.auto:
         costs: dict[str, float] = {}
         chosen = auto_preset(settings, args.seconds, catalog, costs)
-        save_preset(chosen)
+        try:
+            save_preset(chosen)
+        except SettingsError as exc:  # a read-only config folder: the measurement still stands
+            warn(exc)
         if args.json:
             print(json.dumps({"preset": chosen, "cost_ms_p95": costs, "budget_ms": round(1000 / settings.fps, 2)}))
         else:

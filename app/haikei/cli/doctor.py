@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from haikei.config import load_settings
+from haikei.cli.options import saved_settings
 from haikei.errors import HaikeiError
 from haikei.gui import platform as qt_platform
 from haikei.outputs import output_kind
@@ -462,6 +462,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    checks = run_checks(load_settings()[0])
+    checks = run_checks(saved_settings())
     print(report(checks, args.json))
     return 0 if default_path_works(checks) else 1

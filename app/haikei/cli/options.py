@@ -45,7 +45,7 @@ def add_pipeline_options(parser: argparse.ArgumentParser, with_source: bool, wit
         parser.add_argument("--vcam-format", choices=KNOBS["vcam_format"].choices, help=KNOBS["vcam_format"].help)
     parser.add_argument("--mirror", action=argparse.BooleanOptionalAction, default=None, help=KNOBS["mirror"].help)
     parser.add_argument("--threads", type=int, help=_with_range("threads"))
-    parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
+    parser.add_argument("--frames", type=frame_count, metavar="N", help="stop after N frames")
     add_models_dir_option(parser)
     add_effect_options(parser)
 
@@ -64,6 +64,12 @@ def _with_range(name: str) -> str:
     knob = KNOBS[name]
     low, high = knob.range
     return f"{knob.help} ({low:g}-{high:g}{knob.unit})"
+
+
+def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-y", "--overwrite", action="store_true", help="replace an output file that exists (else it is refused)"
+    )
 
 
 def add_models_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +101,28 @@ def catalog_from_args(args: argparse.Namespace) -> Catalog:
         if not folder.is_dir():
             raise HaikeiError(f"models folder not found: {folder}")
     return load_catalog(model_dirs(args.models_dir))
+
+
+def saved_settings() -> Settings:
+    """The saved settings; what went wrong with the file (set aside, unreadable, a newer version's
+    keys) is said on stderr, by every command that reads it."""
+    from haikei.config import load_settings
+
+    settings, warnings = load_settings()
+    for warning in warnings:
+        warn(warning)
+    return settings
+
+
+def frame_count(text: str) -> int:
+    """``--frames N``: a whole number from 1 up (argparse says it as one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
+    return value
 
 
 def warn(message: object) -> None:

@@ -31,6 +31,8 @@ class Frame:
     #: For a status frame (no camera picture: paused, reconnecting), the message it shows; ``None`` for
     #: a picture. A status frame is sent as it is, never segmented.
     status: str | None = None
+    #: How long a video file's frame shows, in s (its presentation time is :attr:`timestamp`); 0 for live frames.
+    duration: float = 0.0
 
     @property
     def output_size(self) -> tuple[int, int]:

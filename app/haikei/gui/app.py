@@ -15,7 +15,7 @@ from haikei import desktop
 from haikei.capture import camera_device
 from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
-from haikei.errors import BackgroundError, HaikeiError, ModelError, OutputError, SourceError
+from haikei.errors import BackgroundError, HaikeiError, ModelError, OutputError, SettingsError, SourceError
 from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui import platform
 from haikei.gui.controller import EngineController
@@ -25,6 +25,7 @@ from haikei.gui.i18n import install_translator, tr
 from haikei.gui.main_window import MainWindow, preset_labels, source_label
 from haikei.gui.models import model_choice, model_choices
 from haikei.gui.state import load_gui_state, save_gui_state
+from haikei.gui.stop_signals import quit_on_stop_signals
 from haikei.gui.tray import Tray, app_icon
 from haikei.measure import autopreset
 from haikei.outputs.base import Sink
@@ -83,6 +84,7 @@ class HaikeiGui:
         saved, warnings = load_settings()
         self.state, state_warnings = load_gui_state()
         self.persist = persist
+        self._told_not_saved = False
         self.on_quit = on_quit
         overrides = overrides or {}
         self.catalog = catalog or load_catalog()
@@ -133,6 +135,7 @@ class HaikeiGui:
         w, c, t = self.window, self.controller, self.tray
         c.settings_changed.connect(self.refresh)
         c.problem.connect(self._show_problem)
+        c.save_failed.connect(self._not_saved)
         c.paused_changed.connect(lambda _: self.refresh(c.settings))
         c.preset_chosen.connect(self._announce_preset)
         w.visibility_changed.connect(c.set_local_viewer)
@@ -504,11 +507,21 @@ class HaikeiGui:
 
     def save_state(self) -> None:
         if self.persist:
-            save_gui_state(self.state)
+            try:
+                save_gui_state(self.state)
+            except SettingsError as exc:
+                self._not_saved(exc)
+
+    def _not_saved(self, error: SettingsError) -> None:
+        """Said once (the banner stays): a read-only or full config folder must not nag, nor stop Quit."""
+        if not self._told_not_saved:
+            self._told_not_saved = True
+            self.window.show_warning(str(error))
 
     def shutdown(self) -> None:
         """Save everything and release camera, model and output."""
         self._status_timer.stop()
+        self.window.gallery.stop_thumbnails()
         self._keep_geometry()
         self.save_state()
         self.controller.save()
@@ -561,34 +574,46 @@ def run_gui(
     ``in_tray``: start with only the tray icon (the window where there is no tray); ``window_size``:
     the window's size (w, h) for this run."""
     app, warnings = start_app()
-    gui = HaikeiGui(overrides, catalog=catalog, persist=screenshot is None)
-    for warning in warnings:
-        gui.window.show_warning(warning)
-    if window_size is not None:
-        gui.window.resize(*window_size)
-    gui.show(in_tray=in_tray and screenshot is None)
-    result = {"code": 0}
-    if screenshot or frames:
+    made: list[HaikeiGui] = []  # the window, once made; then whether it is quitting
 
-        def check() -> None:
-            if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
-                return
-            if screenshot:
-                gui.refresh_status()
-                gui.window.preview.repaint()
-                if not gui.window.grab().save(str(screenshot)):
-                    print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
-                    result["code"] = 2
-            gui.quit()
+    def quit_once() -> None:
+        if len(made) == 1:
+            made.append(made[0])
+            made[0].quit()
 
-        def failed(error: HaikeiError | None) -> None:
-            if error is not None:
-                print(f"haikei: error: {error}", file=sys.stderr)
-                result["code"] = 2
+    # from here on a stop signal quits as Quit does (gui/stop_signals.py), also one during start-up
+    with quit_on_stop_signals(quit_once) as received:
+        gui = HaikeiGui(overrides, catalog=catalog, persist=screenshot is None)
+        made.append(gui)
+        if received:
+            QTimer.singleShot(0, quit_once)
+        for warning in warnings:
+            gui.window.show_warning(warning)
+        if window_size is not None:
+            gui.window.resize(*window_size)
+        gui.show(in_tray=in_tray and screenshot is None)
+        result = {"code": 0}
+        if screenshot or frames:
+
+            def check() -> None:
+                if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
+                    return
+                if screenshot:
+                    gui.refresh_status()
+                    gui.window.preview.repaint()
+                    if not gui.window.grab().save(str(screenshot)):
+                        print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
+                        result["code"] = 2
                 gui.quit()
 
-        gui.controller.started.connect(failed)
-        poll = QTimer(interval=100, timeout=check)
-        poll.start()
-    app.exec()
-    return result["code"]
+            def failed(error: HaikeiError | None) -> None:
+                if error is not None:
+                    print(f"haikei: error: {error}", file=sys.stderr)
+                    result["code"] = 2
+                    gui.quit()
+
+            gui.controller.started.connect(failed)
+            poll = QTimer(interval=100, timeout=check)
+            poll.start()
+        app.exec()
+    return 128 + received[0] if received else result["code"]

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from haikei.config import save_settings
-from haikei.errors import HaikeiError, OutputError, SourceError
+from haikei.errors import HaikeiError, OutputError, SettingsError, SourceError
 from haikei.frames.fit import cover_crop
 from haikei.gui.output_panel import OutputState, problem_kind
 from haikei.live import Engine, IdleController, PauseReason
@@ -61,6 +61,8 @@ class EngineController(QObject):
     paused_changed = Signal(bool)
     #: The engine kept other settings than it was given (a model or background that could not load).
     engine_settings = Signal(object)
+    #: The settings could not be saved (a read-only or full config folder): the app runs on (the error).
+    save_failed = Signal(object)
 
     def __init__(
         self,
@@ -140,7 +142,10 @@ class EngineController(QObject):
     def save(self) -> None:
         if self._persist:
             self._save_timer.stop()
-            save_settings(self.to_save())
+            try:
+                save_settings(self.to_save())
+            except SettingsError as exc:
+                self.save_failed.emit(exc)
 
     # -- effect and pause ----------------------------------------------------------------
     @property
@@ -178,7 +183,10 @@ class EngineController(QObject):
             return
         self._starting = True
         settings = self._settings
-        threading.Thread(target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True).start()
+        self._start_thread = threading.Thread(
+            target=self._start_engine, args=(settings,), name="haikei-gui-start", daemon=True
+        )
+        self._start_thread.start()
 
     def _start_engine(self, settings: Settings) -> None:
         engine = Engine(
@@ -188,6 +196,7 @@ class EngineController(QObject):
             paced=True,
             wait_for_output=True,
             fall_back_model=True,
+            fall_back_background=True,
             on_error=self.problem.emit,
             on_output=self._on_output,
             on_settings=self.engine_settings.emit,
@@ -212,8 +221,10 @@ class EngineController(QObject):
         if error is not None:
             self.problem.emit(error)
             return
-        self.engine = self._pending_engine
-        del self._pending_engine
+        engine = self.__dict__.pop("_pending_engine", None)
+        if engine is None:  # stopped while it started (Quit at once)
+            return
+        self.engine = engine
         self.idle = IdleController(self.engine).start()
         self.set_local_viewer(self._local_viewer)
         if self.engine.settings != self._settings:  # changed while it was starting
@@ -241,7 +252,12 @@ class EngineController(QObject):
         """Release the engine, also one still starting (it stops as soon as it has started)."""
         with self._start_lock:
             self._stopped = True
-            pending = self.__dict__.pop("_pending_engine", None)
+        # wait for a start in progress: a process that exits with that thread inside onnxruntime aborts
+        # ("terminate called without an active exception")
+        starting = getattr(self, "_start_thread", None)
+        if starting is not None and starting.is_alive():
+            starting.join(timeout=60)
+        pending = self.__dict__.pop("_pending_engine", None)
         if pending is not None:
             pending.stop()
         if self.idle is not None:

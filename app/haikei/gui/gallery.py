@@ -156,7 +156,7 @@ class _ThumbnailJob(QRunnable):
             capture.release()
             image = image if ok else None
         if image is None:
-            self.done.emit(self.entry.spec, QImage())
+            self._emit(QImage())
             return
         h, w = image.shape[:2]
         scale = max(THUMB.width() / w, THUMB.height() / h)
@@ -166,7 +166,13 @@ class _ThumbnailJob(QRunnable):
         qimage = QImage(
             small.data, small.shape[1], small.shape[0], small.strides[0], QImage.Format.Format_RGB888
         ).copy()
-        self.done.emit(self.entry.spec, qimage)
+        self._emit(qimage)
+
+    def _emit(self, image: QImage) -> None:
+        try:
+            self.done.emit(self.entry.spec, image)
+        except RuntimeError:  # the window closed while this thumbnail was made: nobody wants it
+            pass
 
 
 class _Relay(QObject):
@@ -294,6 +300,12 @@ class Gallery(QListWidget):
         target = (round(bar.value() / row) - round(notches)) * row
         bar.setValue(max(bar.minimum(), min(bar.maximum(), target)))
         event.accept()
+
+    def stop_thumbnails(self) -> None:
+        """Drop the thumbnails not started and wait for the one being made: no thread is left in
+        OpenCV while the process exits (that aborts it)."""
+        self._pool.clear()
+        self._pool.waitForDone(5000)
 
     # -- entries ---------------------------------------------------------------------------
     def set_entries(self, entries: list[Entry], colour: str) -> None:

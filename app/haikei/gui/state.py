@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from haikei import paths
-from haikei.config import atomic_write_text, load_json_file
+from haikei.config import load_json_file, save_json_file
 from haikei.errors import SettingsError
 from haikei.settings import PRESETS, checked_fields
 
@@ -61,4 +60,4 @@ def load_gui_state(path: Path | None = None) -> tuple[GuiState, list[str]]:
 
 
 def save_gui_state(state: GuiState, path: Path | None = None) -> None:
-    atomic_write_text(path or gui_state_path(), json.dumps(dataclasses.asdict(state), indent=2) + "\n")
+    save_json_file(path or gui_state_path(), dataclasses.asdict(state))

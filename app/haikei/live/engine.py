@@ -105,6 +105,7 @@ class Engine:
         max_frames: int | None = None,
         wait_for_output: bool = False,
         fall_back_model: bool = False,
+        fall_back_background: bool = False,
         on_error: ErrorHandler | None = None,
         on_output: Callable[[Processed, Frame], None] | None = None,
         on_settings: Callable[[Settings], None] | None = None,
@@ -121,6 +122,7 @@ class Engine:
         self._max_frames = max_frames
         self._wait_for_output = wait_for_output
         self._fall_back_model = fall_back_model
+        self._fall_back_background = fall_back_background
         self._on_error = on_error or (lambda error: None)
         self._on_output = on_output
         self._on_settings = on_settings or (lambda settings: None)
@@ -149,9 +151,12 @@ class Engine:
         """Open model, background, source and output; errors here raise in the caller's thread."""
         s = self._settings
         cv2.setNumThreads(OPENCV_THREADS)
-        self.processor = FrameProcessor(s, self._catalog, fall_back=self._fall_back_model)
-        if self.processor.settings.model != s.model:
-            s = self._settings = s.replace(model=self.processor.settings.model)
+        self.processor = FrameProcessor(
+            s, self._catalog, fall_back=self._fall_back_model, fall_back_background=self._fall_back_background
+        )
+        kept = self.processor.settings
+        if (kept.model, kept.background) != (s.model, s.background):
+            s = self._settings = s.replace(model=kept.model, background=kept.background)
             self._tell(self._on_settings, s)
         try:
             self.source = self._open_source(s.source, (s.width, s.height), s.fps, self._paced)
@@ -308,6 +313,9 @@ class Engine:
                 continue
             failures = 0
             self.source_error = None
+            if self.source.warning is not None:
+                warning, self.source.warning = self.source.warning, None
+                self._report(warning)
             arrived = time.monotonic()
             if fps < self.source.fps - 1 and arrived - kept_at < FRAME_SLACK / fps:
                 continue  # the reader picked a lower rate than the source's: no work for frames it would not get

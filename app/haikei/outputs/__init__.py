@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the registry imports no output code until an output is open
 SINKS: dict[str, str] = {
     "vcam": "haikei.outputs.vcam:VirtualCameraSink",
     "pipewire": "haikei.outputs.pipewire:PipeWireCameraSink",
-    "none": "haikei.outputs.file:NullSink",
+    "none": "haikei.outputs.null:NullSink",
 }
 #: Any other spec is a path: the video file output.
 FILE_SINK = "haikei.outputs.file:FileSink"

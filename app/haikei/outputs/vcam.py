@@ -109,6 +109,8 @@ class VirtualCameraSink(Sink):
 
     @classmethod
     def from_spec(cls, arg: str, size: tuple[int, int], fps: float, v4l2_format: str = "yuyv") -> VirtualCameraSink:
+        if arg:
+            check_device_path(arg)
         return cls(size, fps, device=arg or None, v4l2_format=v4l2_format)
 
     @property
@@ -145,6 +147,23 @@ class VirtualCameraSink(Sink):
         self._closed.set()
         self._keep_alive_thread.join()
         self.camera.close()
+
+
+def check_device_path(device: str) -> None:
+    """Refuse a ``vcam:PATH`` that is there but is no device node (``vcam:/etc/passwd``): installing
+    v4l2loopback would not help. A path that is not there is left to the backend ("not found")."""
+    import stat
+
+    try:
+        mode = os.stat(device).st_mode
+    except OSError:
+        return
+    if not stat.S_ISCHR(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "a file" if stat.S_ISREG(mode) else "not a device"
+        raise OutputError(
+            f"{device} is not a video device (it is {what})",
+            "name a virtual camera as vcam:/dev/videoN; `haikei devices` lists them",
+        )
 
 
 def describe_virtual_camera_error(text: str, device: str | None) -> OutputError:

@@ -8,8 +8,8 @@ prints where) or pass ``--models-dir``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 
 from haikei import paths
 from haikei.errors import ModelError
+from haikei.safefiles import RefusedFile, parse_json, read_file
 from haikei.segment.registry import ENGINES
 
 LAYOUTS = ("NHWC", "NCHW")
@@ -26,6 +27,13 @@ OUTPUT_KINDS = ("probability", "sigmoid", "softmax")
 #: The model for new users and the one a model that cannot load falls back to: the accurate one
 #: (mIoU 0.920 vs 0.907 for selfie-landscape, docs/quality.md) for about half a millisecond more a frame.
 DEFAULT_MODEL = "selfie-general"
+#: A manifest is about 1 kB; a model file is a few MB (the largest we know of, a few hundred). Larger
+#: files, and anything that is not a regular file (a FIFO would hang, ``/dev/zero`` never ends), are
+#: refused before they are read.
+MAX_MANIFEST_BYTES = 256 << 10
+MAX_MODEL_BYTES = 1 << 30
+#: The most output channels a manifest may name (a softmax over that many classes is no person mask).
+MAX_CHANNEL = 1023
 #: A manifest's ``kind``; other kinds in a models folder (the face detector, segment/faces.py) are not offered.
 SEGMENTATION = "segmentation"
 
@@ -97,10 +105,11 @@ class ModelManifest:
     def read_verified(self) -> bytes:
         """The model file's bytes, refused unless their sha256 is the manifest's."""
         try:
-            data = self.file.read_bytes()
-        except OSError as exc:
+            data = read_file(self.file, MAX_MODEL_BYTES)
+        except (OSError, RefusedFile) as exc:
+            why = exc.strerror or exc if isinstance(exc, OSError) else exc
             raise ModelError(
-                f"model {self.name!r}: cannot read {self.file}: {exc.strerror or exc}",
+                f"model {self.name!r}: cannot read {self.file}: {why}",
                 "put the model file back or remove its manifest",
             ) from None
         digest = hashlib.sha256(data).hexdigest()
@@ -124,14 +133,19 @@ def parse_manifest(path: Path) -> ModelManifest | None:
     """Read and check one manifest (``None`` for a model of another kind than segmentation); every
     problem is a :class:`ModelError` naming the file."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = read_file(path, MAX_MANIFEST_BYTES)
+    except (OSError, RefusedFile) as exc:
+        why = exc.strerror or exc if isinstance(exc, OSError) else exc
+        raise ModelError(f"model manifest {path} cannot be read: {why}") from None
+    try:
+        raw = parse_json(data)
+    except ValueError as exc:
         raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
     if isinstance(raw, dict) and raw.get("kind", SEGMENTATION) != SEGMENTATION:
         return None
     try:
         return _manifest_from_json(raw, path)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ModelError(f"model manifest {path} is invalid: {detail}") from None
 
@@ -145,13 +159,16 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         file=path.parent / str(raw["file"]),
         sha256=str(raw["sha256"]).lower(),
         engine=_one_of(raw["engine"], tuple(ENGINES), "engine"),
-        input_width=int(inp["width"]),
-        input_height=int(inp["height"]),
+        input_width=_whole(inp["width"], "input.width", 8, 4096),
+        input_height=_whole(inp["height"], "input.height", 8, 4096),
         layout=_one_of(inp["layout"], LAYOUTS, "input.layout"),
         channel_order=_one_of(inp["channel_order"], CHANNEL_ORDERS, "input.channel_order"),
         mean=_triple(norm["mean"], "mean"),
         std=_triple(norm["std"], "std"),
-        output=OutputSpec(kind=_one_of(out["kind"], OUTPUT_KINDS, "output.kind"), channel=int(out.get("channel", 0))),
+        output=OutputSpec(
+            kind=_one_of(out["kind"], OUTPUT_KINDS, "output.kind"),
+            channel=_whole(out.get("channel", 0), "output.channel", 0, MAX_CHANNEL),
+        ),
         license=str(raw["license"]),
         source=str(raw["source"]),
         description=str(raw.get("description", "")),
@@ -164,10 +181,8 @@ def _manifest_from_json(raw: dict[str, Any], path: Path) -> ModelManifest:
         raise ValueError(f"bad model name {manifest.name!r}")
     if len(manifest.sha256) != 64:
         raise ValueError("sha256 must be 64 hex digits")
-    if not (8 <= manifest.input_width <= 4096 and 8 <= manifest.input_height <= 4096):
-        raise ValueError("input size out of range")
-    if any(s == 0 for s in manifest.std):
-        raise ValueError("normalization std must not be 0")
+    if not all(s > 0 for s in manifest.std):
+        raise ValueError(f"normalization std must be above 0, not {list(manifest.std)}")
     if manifest.keep_aspect and manifest.engine == "mediapipe":
         # Tasks always resizes to the .tflite's one fixed input tensor; it would squash silently.
         raise ValueError(
@@ -214,8 +229,26 @@ def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
+def _whole(value: Any, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{what} must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    """A finite number (an integer too large for a float is not)."""
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            number = float(value)
+    if not math.isfinite(number):
+        shown = f"{value!r}"[:20] + ("…" if len(f"{value!r}") > 20 else "")
+        raise ValueError(f"normalization {what} must be numbers, not {shown}")
+    return number
+
+
 def _triple(value: Any, what: str) -> tuple[float, float, float]:
-    values = [float(v) for v in (value if isinstance(value, list) else [value])]
+    values = [_number(v, what) for v in (value if isinstance(value, list) else [value])]
     if len(values) == 1:
         values *= 3
     if len(values) != 3:
