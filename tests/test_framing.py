@@ -11,7 +11,7 @@ import pytest
 
 from haikei.frames import Frame
 from haikei.frames.person import measure
-from haikei.framing import SETTLED_95, Crop, Spring
+from haikei.framing import REACQUIRE_AFTER, SETTLED_95, AutoFramer, Crop, Spring
 from haikei.pipeline import FrameProcessor
 from haikei.settings import Settings
 from support.scenes import doctor_with_mattes, person_in_room, room
@@ -166,3 +166,31 @@ def test_a_files_frames_framed_keep_the_files_size():
         assert processor.segment(Frame(camera, 30, 30 / FPS)).crop.pixels()[2] < 1000  # it is framed
     finally:
         processor.close()
+
+
+def test_a_passing_detection_in_an_empty_room_does_not_pull_the_camera_in():
+    """Once nobody was there, a person seen for less than REACQUIRE_AFTER is ignored (the accurate
+    model finds a person in a chair's back at the zoomed-in crop for a few frames); one who stays is
+    framed."""
+    framer, size, fps = AutoFramer(), (1280, 720), 15.0
+    someone = np.zeros((180, 320), np.float32)
+    someone[60:84, 152:168] = 1.0  # a head
+    someone[84:180, 135:185] = 1.0  # and shoulders, at the centre
+    nobody = np.zeros_like(someone)
+
+    def run(mattes: list[np.ndarray], start: float) -> tuple[int, int, int, int]:
+        crop = None
+        for i, matte in enumerate(mattes):
+            t = start + i / fps
+            crop = framer.crop(size, 16 / 9, t)
+            framer.observe(measure(matte), crop, t)
+        return crop.pixels()
+
+    framed = run([someone] * int(3 * fps), 0.0)
+    assert framed[2] < 1000  # framed in on the person
+    wide = run([nobody] * int(8 * fps), 3.0)
+    assert wide[2] >= 0.97 * 1280  # nobody for 8 s: the whole picture
+    blip = run([someone] * int((REACQUIRE_AFTER - 0.15) * fps) + [nobody] * int(fps), 11.0)
+    assert blip[2] >= 0.97 * 1280  # a blip: the camera did not move in
+    back = run([someone] * int(3 * fps), 13.0)
+    assert back[2] < 1000  # someone who stays is framed again

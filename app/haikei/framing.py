@@ -50,6 +50,10 @@ SMOOTHING = np.array([0.12, 0.12, 0.6])
 #: slower than a re-framing that goes (all the way: no dead zone when nobody is there).
 LOST_AFTER = 2.0
 LOST_SLOWDOWN = 2.0
+#: Once nobody was there, someone must be seen this long (s) without a gap before the camera turns to
+#: them: a passing false detection in an empty room (a chair's back, at the zoomed-in crop) does not
+#: pull the camera in.
+REACQUIRE_AFTER = 0.5
 #: A person clipped by the crop (not by the picture): widen to at least this much of the crop.
 WIDEN = 1.3
 #: omega * t of a critically damped spring at 95 % of a step.
@@ -123,6 +127,7 @@ class AutoFramer:
         self._last_crop: float | None = None
         self._last_observed: float | None = None
         self._last_seen: float | None = None
+        self._present_since: float | None = None
 
     def crop(self, picture_size: tuple[int, int], aspect: float, t: float) -> Crop:
         """Where to cut the picture (of ``picture_size``, w, h) at time ``t`` for an output of
@@ -140,8 +145,13 @@ class AutoFramer:
             return
         dt = 0.0 if self._last_observed is None else min(max(t - self._last_observed, 0.0), 0.5)
         self._last_observed = t
+        lost = self._last_seen is not None and t - self._last_seen > LOST_AFTER
+        if person.present and self._present_since is None:
+            self._present_since = t
         if not person.present:
-            if self._last_seen is None or t - self._last_seen > LOST_AFTER:
+            self._present_since = None
+        if not person.present or (lost and t - self._present_since < REACQUIRE_AFTER):
+            if self._last_seen is None or lost:
                 wide = np.array([self.picture_size[0] / 2, self.picture_size[1] / 2, math.log(self.full_h)])
                 self._retarget(wide, dt, lost=True)
             return
