@@ -37,6 +37,9 @@ TRACK_PERIOD = 0.2
 FACE_REGION = 2.2
 HEAD_REGION = 2.6
 LOST_AFTER = 1.0
+#: A face found around the head with a lower score than this may be something else (a hand, a
+#: patterned shirt, where a matte's head is off): the whole picture is searched as well and the best kept.
+SURE_SCORE = 0.75
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,9 @@ class FaceTracker:
             x, y = int(min(max(cx - side / 2, 0), w - side)), int(min(max(cy - side / 2, 0), h - side))
             region = (x, y, int(side), int(side))
         faces = self.detector.detect(picture, region)
-        if not faces and region is not None:
-            faces = self.detector.detect(picture)  # lost around the last place: look everywhere
+        if region is not None and (not faces or faces[0].score < SURE_SCORE):
+            # lost around the last place, or unsure there: look everywhere too, keep the best
+            faces = sorted(faces + self.detector.detect(picture), key=lambda face: -face.score)
         if faces:
             self._face, self._seen_at = faces[0], t
             self._head = (head.head_x, head.top) if head is not None else None
