@@ -165,7 +165,7 @@ def test_the_advanced_section_offers_the_knob(qtbot):
     qtbot.addWidget(form)
     box = form.fields["decontaminate"]
     assert (box.minimum(), box.maximum()) == (0.0, 1.0)
-    form.show_settings(Settings().replace(preset="quality"))
+    form.show_settings(Settings().replace(preset="quality"), "blur")
     assert box.value() == 1.0 and changes == {}
     box.setValue(0.5)
     assert changes == {"decontaminate": 0.5}

@@ -14,7 +14,6 @@ from haikei.capture.base import Source
 from haikei.errors import HaikeiError, SourceError
 from haikei.frames import Frame
 from haikei.live import Engine
-from haikei.live import engine as engine_module
 from haikei.outputs.base import Sink
 from haikei.settings import Settings
 from support.data import is_status
@@ -71,30 +70,30 @@ def wait_until(predicate, timeout=10.0):
 
 
 @pytest.fixture
-def camera(monkeypatch, doctor_video):
+def camera(doctor_video):
     import cv2
 
     capture = cv2.VideoCapture(str(doctor_video))
     image = cv2.resize(capture.read()[1], SIZE)
     capture.release()
-    cam = Camera(image)
-    monkeypatch.setattr(engine_module, "open_source", lambda *args, **kwargs: FlakySource(cam))
-    return cam
+    return Camera(image)
 
 
 def is_composited(frame):
     return tuple(frame[5, 5]) == GREEN
 
 
-def start(errors, sink):
-    settings = Settings(source="0", width=SIZE[0], height=SIZE[1], background="color:#00ff00")
-    return Engine(settings, sink=sink, on_error=errors.append).start()
+def start(errors, sink, camera, settings=None):
+    """The engine on ``camera``: every open of its source opens the pretend camera."""
+    settings = settings or Settings(source="0", width=SIZE[0], height=SIZE[1], background="color:#00ff00")
+    opener = lambda *args: FlakySource(camera)  # noqa: E731
+    return Engine(settings, sink=sink, on_error=errors.append, source_opener=opener).start()
 
 
 def test_camera_unplugged_and_back(camera):
     errors: list[HaikeiError] = []
     sink = Recorder()
-    engine = start(errors, sink)
+    engine = start(errors, sink, camera)
     try:
         wait_until(lambda: sink.frames and is_composited(sink.latest()))
         camera.present = False
@@ -118,7 +117,7 @@ def test_camera_unplugged_and_back(camera):
 def test_camera_returning_errors_is_retried_with_back_off(camera):
     errors: list[HaikeiError] = []
     sink = Recorder()
-    engine = start(errors, sink)
+    engine = start(errors, sink, camera)
     try:
         wait_until(lambda: sink.frames and is_composited(sink.latest()))
         opens = camera.opens
@@ -136,7 +135,7 @@ def test_camera_returning_errors_is_retried_with_back_off(camera):
 def test_a_stage_that_raises_does_not_stop_the_output(camera, monkeypatch):
     errors: list[HaikeiError] = []
     sink = Recorder()
-    engine = start(errors, sink)
+    engine = start(errors, sink, camera)
     try:
         wait_until(lambda: sink.frames and is_composited(sink.latest()))
         segmenter = engine.processor.segmenter
@@ -173,7 +172,7 @@ def test_background_video_that_breaks_keeps_its_last_frame_and_recovers(camera, 
     errors: list[HaikeiError] = []
     sink = Recorder()
     settings = Settings(source="0", width=SIZE[0], height=SIZE[1], background=f"video:{clip}")
-    engine = Engine(settings, sink=sink, on_error=errors.append).start()
+    engine = start(errors, sink, camera, settings)
     try:
         wait_until(lambda: len(sink.frames) > 5)
         clip.write_bytes(b"")  # the file breaks (a network share gone, a half-written download...)

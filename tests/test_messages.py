@@ -136,7 +136,7 @@ def test_a_saved_background_that_is_gone_falls_back_and_says_it_came_from_the_se
         f"haikei: warning: the saved background 'image:{gone}' (from the settings) cannot be used: image file not "
         f"found: {gone}; using blur instead"
     )
-    assert err[1].endswith("(blur, selfie-landscape)") and err[-1] == "haikei: 2 frames sent"
+    assert err[1].endswith("(blur, selfie-general)") and err[-1] == "haikei: 2 frames sent"
     assert sha(settings_path()) == before  # the user's choice is kept for when the file is back
     # named on the command line, it is an error, as a model named there is
     assert cli.main(run(still, "--background", f"image:{gone}")) == 2
@@ -173,7 +173,7 @@ def test_a_damaged_video_source_prints_no_native_library_lines_and_is_said_once(
     )
     assert result.returncode == 0
     assert result.stderr.splitlines() == [  # two short passes, one warning
-        "haikei: video damaged.mp4 → no output (none, selfie-landscape)",
+        "haikei: video damaged.mp4 → no output (none, selfie-general)",
         "haikei: warning: video damaged.mp4 ended after 70 of 760 frames (the file is cut short or damaged); it "
         "plays from the start again",
         "haikei: 150 frames sent",

@@ -141,6 +141,7 @@ def test_without_the_tflite_extra_a_tflite_model_is_one_clear_error(venv_bin, el
             "--model",
             "selfie-landscape-tflite",
             "--no-progress",
+            "--overwrite",
         ],
         cwd,
         env,

@@ -300,8 +300,10 @@ def test_pipelined_engine_gives_the_serial_pixels(doctor_video):
 
 @pytest.mark.parametrize("bad", ["-1", "0"])
 def test_bench_rejects_no_frames(doctor_video, bad, capsys):
-    assert cli.main(["bench", "--source", str(doctor_video), "--frames", bad]) == 2
-    assert "cannot bench" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["bench", "--source", str(doctor_video), "--frames", bad])
+    assert ended.value.code == 2
+    assert f"argument --frames: must be a whole number from 1 up, not '{bad}'" in capsys.readouterr().err
 
 
 def test_a_720p_frame_for_a_camera_is_shrunk_once_for_every_stage_and_has_no_frame_sized_matte(doctor_video):
