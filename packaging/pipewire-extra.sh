@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install the PipeWire extra (PyGObject, built from source) into VENV when the system has what the build
+# Install the PipeWire extra (PyGObject, built from source, for the tests' GStreamer client of the camera) into VENV when the system has what the build
 # needs; otherwise print one line naming the Debian/Ubuntu packages to add, once per venv, and leave the
 # PipeWire tests to skip. pip's build log goes to VENV/pipewire-extra.log, never to the terminal.
 #   usage: packaging/pipewire-extra.sh VENV STAMP PIP-INSTALL-ARGS...   (the Makefile's PipeWire stamp rule)
@@ -21,7 +21,7 @@ command -v "${CC:-cc}" >/dev/null 2>&1 || missing="$missing gcc"
 
 if [ -n "$missing" ]; then
   if [ ! -e "$told" ]; then
-    echo "make: the PipeWire camera's extra needs system packages (Debian/Ubuntu: sudo apt install$missing); its tests skip until then"
+    echo "make: the PipeWire tests' extra (PyGObject) needs system packages (Debian/Ubuntu: sudo apt install$missing); its tests skip until then"
     : >"$told"
   fi
   exit 0
@@ -30,5 +30,5 @@ if "$python" -m pip install --quiet "$@" >"$venv/pipewire-extra.log" 2>&1; then
   rm -f "$told"
   touch "$stamp"
 else
-  echo "make: the PipeWire camera's extra did not build (log: $venv/pipewire-extra.log); its tests skip"
+  echo "make: the PipeWire tests' extra (PyGObject) did not build (log: $venv/pipewire-extra.log); its tests skip"
 fi

@@ -36,7 +36,7 @@ def test_missing_libraries_are_named_in_one_line_once(tmp_path):
     first = run_step(venv, **no_pc_files)
     assert first.returncode == 0 and first.stderr == ""
     assert first.stdout.splitlines() == [
-        "make: the PipeWire camera's extra needs system packages (Debian/Ubuntu: sudo apt install "
+        "make: the PipeWire tests' extra (PyGObject) needs system packages (Debian/Ubuntu: sudo apt install "
         "libgirepository1.0-dev libcairo2-dev); its tests skip until then"
     ]
     again = run_step(venv, **no_pc_files)
@@ -48,6 +48,6 @@ def test_without_pkg_config_or_compiler_those_are_named(tmp_path):
     venv = fake_venv(tmp_path)
     result = run_step(venv, PATH=str(tmp_path / "empty-bin"))
     assert result.stdout.startswith(
-        "make: the PipeWire camera's extra needs system packages (Debian/Ubuntu: sudo apt install pkg-config"
+        "make: the PipeWire tests' extra (PyGObject) needs system packages (Debian/Ubuntu: sudo apt install pkg-config"
     )
     assert result.stdout.count("\n") == 1 and " gcc)" in result.stdout
