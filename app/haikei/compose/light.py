@@ -80,10 +80,10 @@ class Tone:
     luma_denoise: float
     spent_ms: float = field(default=0.0, compare=False)
 
-    def bgr(self, image: np.ndarray) -> np.ndarray:
-        """``image`` (BGR) toned, a new image."""
+    def bgr(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """``image`` (BGR) toned, a new image (or into ``dst``, which may be ``image``)."""
         started = stage_clock()
-        toned = cv2.LUT(image, self.lut_bgr)
+        toned = cv2.LUT(image, self.lut_bgr, dst=dst)
         self.spent_ms += (stage_clock() - started) * 1e3
         return toned
 
