@@ -285,7 +285,7 @@ class FrameProcessor:
         with ``crop``); kept for light to meter the next frame with."""
         started = stage_clock()
         w = matte.size[0]
-        small = matte.halved(max(0, math.ceil(math.log2(max(1.0, w / PERSON_WIDTH)))))
+        small = matte.small(max(0, math.ceil(math.log2(max(1.0, w / PERSON_WIDTH)))))
         person = measure(small)
         self._person, self._person_matte, self._person_at = person, small, t
         if self.framer is not None and crop is not None:

@@ -96,7 +96,7 @@ class TouchUp:
         region = _region(head, (w, h), step=2 * int(round(scale)))
         if region is None:
             return
-        weight8, luma = self._weights(small, matte.halved(times), region, scale, head, face, t)
+        weight8, luma = self._weights(small, matte.small(times), region, scale, head, face, t)
         if weight8 is None:
             return
         if amount < 100:

@@ -106,6 +106,11 @@ class Pyramid:
             self._toned[possible] = self.tone.bgr(self._level(possible, size))
         return self._toned[possible]
 
+    def small(self, times: int) -> np.ndarray:
+        """The frame halved ``times`` times, or a copy as close that is cheaper to make (a
+        :class:`~haikei.frames.matte.Matte` makes it from its small ramp): for measuring, not for showing."""
+        return self.halved(times)
+
     def _possible(self, times: int) -> tuple[int, tuple[int, int]]:
         """How often the frame can be halved, up to ``times``, and the size (w, h) it then has."""
         w, h = self.size
