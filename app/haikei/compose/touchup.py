@@ -53,6 +53,8 @@ FEATURE_DARKNESS = 0.55
 MATTE_EROSION = 0.08
 #: Local contrast (3x3 max − min, grey levels) from which a pixel is kept as it is, fully at twice it:
 #: eyes, lids, brows, lips, glasses; pores stay below.
+#: Small pixels of zero weight kept around the skin's bounding box (the upscale then matches the region's).
+SKIN_MARGIN = 2
 #: The weights are uint8 (255 = 1) on the small copy: a dozen OpenCV calls on a few thousand pixels.
 _DETAIL_GATE = np.round(255 * np.clip(1 - (np.arange(256) - 45.0) / 45.0, 0, 1)).astype(np.uint8)
 #: The matte (255 = 1) eroded, from 0.5 (0) to 1 (255); an eye ellipse (blurred), what is left of the skin.
@@ -103,7 +105,18 @@ class TouchUp:
             weight8 = cv2.convertScaleAbs(weight8, alpha=max(amount, 0.0) / 100.0)
         radius = max(1, int(round(RADIUS * head.head_width / scale)))
         smooth = cv2.ximgproc.guidedFilter(luma, luma, radius, SMOOTHING_EPS)
-        x0, y0, x1, y1 = region
+        # the frame-sized work only where there is skin (the oval and the neck: about half the region),
+        # with a margin of zero weights that makes the scaled-up weights the same as the whole region's
+        bx, by, bw, bh = cv2.boundingRect(weight8)
+        if bw == 0:
+            return
+        bx0, by0 = max(0, bx - SKIN_MARGIN), max(0, by - SKIN_MARGIN)
+        bx1, by1 = min(weight8.shape[1], bx + bw + SKIN_MARGIN), min(weight8.shape[0], by + bh + SKIN_MARGIN)
+        weight8, luma, smooth = (a[by0:by1, bx0:bx1] for a in (weight8, luma, smooth))
+        step = int(round(scale))
+        x0, y0 = region[0] + bx0 * step, region[1] + by0 * step
+        x1, y1 = region[0] + bx1 * step, region[1] + by1 * step
+        region = (x0, y0, x1, y1)
         size = (x1 - x0, y1 - y0)
         if made_in == I420:
             y, u, v = i420_planes(output)
