@@ -18,7 +18,7 @@ black point move slower still, and only as far as the picture is being lifted.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -136,12 +136,15 @@ class AutoLight:
             self._metered_at = t
             self._wanted = self._meter(picture, matte, person)
         self._follow(*self._wanted, t)
-        if self.gain < ACTIVE_GAIN and np.abs(self.log_wb).max() < 0.01 and self.black < 0.004:
+        log_wb = self.log_wb.tolist()  # three numbers: Python's arithmetic, not numpy's per-call cost
+        if self.gain < ACTIVE_GAIN and max(map(abs, log_wb)) < 0.01 and self.black < 0.004:
             return None
-        key = (round(self.log_gain / 0.004), *np.round(self.log_wb / 0.002).astype(int), round(self.black * 255))
+        key = (round(self.log_gain / 0.004), *(round(v / 0.002) for v in log_wb), round(self.black * 255))
         if key != self._tone_key:  # a visible change: 0.4 % of gain, 0.2 % of a channel, a level of black
             self._tone_key, self._tone = key, self._make_tone()
-        return dataclasses.replace(self._tone, spent_ms=0.0)  # this frame's own timing
+        tone = copy.copy(self._tone)  # this frame's own timing
+        tone.spent_ms = 0.0
+        return tone
 
     # -- metering ----------------------------------------------------------------------------
     def _meter(

@@ -70,6 +70,8 @@ class TouchUp:
         self._mean: np.ndarray | None = None  # skin (Cr, Cb)
         self._covariance: np.ndarray | None = None
         self._skin_table: np.ndarray | None = None  # [Cr, Cb] → skin likelihood, uint8
+        self._shape_key: tuple | None = None  # the last face shape drawn (_face_shape), and the shape
+        self._shape: np.ndarray | None = None
         self._luma = 0.0
         self._luma_gate: np.ndarray | None = None
         self._sampled_at: float | None = None
@@ -174,24 +176,22 @@ class TouchUp:
         person8 = cv2.convertScaleAbs(person, alpha=255) if person.dtype != np.uint8 else person
         person8 = cv2.erode(person8, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
         skin = cv2.multiply(skin, cv2.LUT(person8, _MATTE_GATE), scale=1 / 255)
-        # where skin may be at all: the face's oval and the neck below it
-        prior = np.zeros_like(skin)
-        oval = (max(1, int(0.5 * width)), max(1, int(0.72 * width)))
-        cv2.ellipse(prior, (int(centre_x), int(top + width)), oval, 0, 0, 360, 255, -1)
+        # where skin may be at all: the face's oval and the neck below it, without the eyes
+        oval = ((int(centre_x), int(top + width)), (max(1, int(0.5 * width)), max(1, int(0.72 * width))))
         neck = (
             (int(centre_x - 0.33 * width), int(top + 1.45 * width)),
             (int(centre_x + 0.33 * width), int(top + 2.1 * width)),
         )
-        cv2.rectangle(prior, *neck, 255, -1)
-        skin = cv2.multiply(skin, _soft(prior, max(0.8, 0.06 * width)), scale=1 / 255)
+        eyes = None
         if face is not None:  # the eyes, lids and lashes stay as they are
-            eyes = np.zeros_like(skin)
             size = face.width / scale
             axes = (max(1, int(EYE_AXES[0] * size)), max(1, int(EYE_AXES[1] * size)))
-            for x, y in face.eyes:
-                cv2.ellipse(eyes, (int(x / scale - sx0), int(y / scale - sy0)), axes, 0, 0, 360, 255, -1)
-            eyes = _soft(eyes, max(0.8, 0.04 * size))
-            skin = cv2.multiply(skin, cv2.LUT(eyes, _EYE_GATE), scale=1 / 255)
+            centres = tuple((int(x / scale - sx0), int(y / scale - sy0)) for x, y in face.eyes)
+            eyes = (centres, axes, _box_side(max(0.8, 0.04 * size)))
+        key = (skin.shape, oval, neck, _box_side(max(0.8, 0.06 * width)), eyes)
+        if key != self._shape_key:  # a still head keeps its shape: drawn and softened only when it moves
+            self._shape_key, self._shape = key, _face_shape(*key)
+        skin = cv2.multiply(skin, self._shape, scale=1 / 255)
         return skin, luma
 
     def _sample_skin(self, ycrcb: np.ndarray, centre_x: float, top: float, width: float, t: float) -> bool:
@@ -243,11 +243,30 @@ def _region(head: PersonGeometry, size: tuple[int, int], step: int) -> tuple[int
     return x0, y0, x1, y1
 
 
-def _soft(mask: np.ndarray, sigma: float) -> np.ndarray:
-    """``mask`` (uint8) blurred about as a Gaussian of ``sigma`` would: two box blurs of the same
-    variance (a box filter costs the same at any size; a uint8 Gaussian's kernel grows with sigma)."""
-    side = max(3, int(round(math.sqrt(6 * sigma * sigma + 1))) | 1)
+def _box_side(sigma: float) -> int:
+    """The side of the box blur that, applied twice, softens about as a Gaussian of ``sigma`` (the
+    same variance; a box filter costs the same at any size, a uint8 Gaussian's kernel grows with sigma)."""
+    return max(3, int(round(math.sqrt(6 * sigma * sigma + 1))) | 1)
+
+
+def _soft(mask: np.ndarray, side: int) -> np.ndarray:
     return cv2.blur(cv2.blur(mask, (side, side)), (side, side))
+
+
+def _face_shape(shape: tuple[int, int], oval: tuple, neck: tuple, side: int, eyes: tuple | None) -> np.ndarray:
+    """Where skin may be (uint8, 255 = 1): the face's oval (centre, half axes) and the neck's rectangle,
+    softened by boxes of ``side``, less the eyes (centres, half axes, softening side), if given."""
+    prior = np.zeros(shape, np.uint8)
+    cv2.ellipse(prior, *oval, 0, 0, 360, 255, -1)
+    cv2.rectangle(prior, *neck, 255, -1)
+    prior = _soft(prior, side)
+    if eyes is not None:
+        centres, axes, eye_side = eyes
+        mask = np.zeros(shape, np.uint8)
+        for centre in centres:
+            cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, -1)
+        prior = cv2.multiply(prior, cv2.LUT(_soft(mask, eye_side), _EYE_GATE), scale=1 / 255)
+    return prior
 
 
 def _blend(target: np.ndarray, smooth: np.ndarray, weight: np.ndarray) -> None:
