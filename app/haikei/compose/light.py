@@ -31,8 +31,8 @@ from haikei.stats import stage_clock
 
 #: The metering copy of the picture (nearest neighbour: ~0.03 ms).
 METER_SIZE = (160, 90)
-#: The picture is metered this often (s); the curve moves on every frame.
-METER_PERIOD = 0.1
+#: The picture is metered this often (s); the curve moves on every frame (its time constant is 0.7 s).
+METER_PERIOD = 0.2
 #: BT.601 luma weights for B, G, R (OpenCV's BGR2GRAY and I420).
 LUMA = np.array([0.114, 0.587, 0.299])
 #: The person's (face-weighted) mean level sought, 0–1, and the most lift (in gamma-encoded values).

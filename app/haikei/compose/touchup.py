@@ -166,7 +166,7 @@ class TouchUp:
             return None, luma
         skin = self._skin_table[ycrcb[..., 1], ycrcb[..., 2]]
         skin = cv2.multiply(skin, cv2.LUT(luma, self._luma_gate), scale=1 / 255)
-        detail = cv2.subtract(cv2.dilate(luma, _3X3), cv2.erode(luma, _3X3))
+        detail = cv2.morphologyEx(luma, cv2.MORPH_GRADIENT, _3X3)  # 3x3 max − min
         skin = cv2.multiply(skin, cv2.LUT(detail, _DETAIL_GATE), scale=1 / 255)
         # the matte, eroded away from the outline (the hairline, the jaw against the room)
         person = matte[sy0:sy1, sx0:sx1]

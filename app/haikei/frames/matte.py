@@ -57,11 +57,11 @@ class Matte(Pyramid):
         return alpha
 
     def small(self, times: int) -> np.ndarray:
-        """The matte halved ``times`` times; while the frame-sized matte is not made, the ramp scaled
-        to that size and clipped (feathering, below a pixel there, left out) rather than the frame-sized
-        matte made for it."""
+        """The matte halved ``times`` times: that level if it is made, else the ramp scaled to its
+        size and clipped (feathering, below a pixel there, left out) rather than the frame-sized
+        matte made and halved for it."""
         possible, size = self._possible(times)
-        if possible == 0 or any(known <= possible for known in self.levels):
+        if possible == 0 or possible in self.levels:
             return self.halved(times)
         if size not in self._small:
             rw = self.ramp.shape[1]
