@@ -107,7 +107,7 @@ class TouchUp:
             weight8 = cv2.convertScaleAbs(weight8, alpha=max(amount, 0.0) / 100.0)
         radius = max(1, int(round(RADIUS * head.head_width / scale)))
         smooth = cv2.ximgproc.guidedFilter(luma, luma, radius, SMOOTHING_EPS)
-        # the frame-sized work only where there is skin (the oval and the neck: about half the region),
+        # the frame-sized work only where there is skin (the oval and the neck, not the region's corners),
         # with a margin of zero weights that makes the scaled-up weights the same as the whole region's
         bx, by, bw, bh = cv2.boundingRect(weight8)
         if bw == 0:
