@@ -178,6 +178,29 @@ def test_blur_weights_from_the_refiners_small_matte_match_the_full_one(doctor_vi
         processor.close()
 
 
+def test_the_person_is_measured_on_the_small_matte_as_on_the_frame_sized_one(doctor_video):
+    """Matte.small (the ramp scaled to 320x180, for measuring the person) stands in for the frame-sized
+    matte halved twice, without making it: the same person within a pixel."""
+    from haikei.frames.person import measure
+
+    frames = doctor_frames(doctor_video, 3, size=(1280, 720), skip=200)
+    processor = FrameProcessor(Settings(width=1280, height=720))  # selfie-general: a 336x192 ramp
+    try:
+        for index, frame in enumerate(frames):
+            segmented = processor.segment(Frame(frame, index, index / 30))
+        matte = Pyramid.of(segmented.matte)
+        small = matte.small(2)
+        assert small.shape == (180, 320) and 0 not in matte.levels  # the frame-sized matte not made
+        halved = matte.halved(2)
+        assert np.abs(small - halved).mean() <= 0.01
+        a, b = measure(small), measure(halved)
+        assert a.present and b.present
+        for name in ("top", "head_x", "head_width", "span_left", "span_right"):
+            assert abs(getattr(a, name) - getattr(b, name)) <= 1.0, name
+    finally:
+        processor.close()
+
+
 def test_low_resolution_blur_matches_a_full_resolution_blur(doctor_video):
     """Blurring at reduced size: within 1 level on average, 3 at the 99th percentile (borders aside)."""
     (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=300)

@@ -282,13 +282,15 @@ class FrameProcessor:
 
     def _see_person(self, matte: Pyramid, crop: Crop | None, t: float, timings: dict[str, float]) -> PersonGeometry:
         """Measure the person on a small level of ``matte`` and tell auto-framing (the frame was cut
-        with ``crop``); kept for light to meter the next frame with."""
-        started = stage_clock()
+        with ``crop``); kept for light to meter the next frame with. The measuring is done for every
+        segmented frame, framing or not (touch-up, light and the window use it): only telling the
+        operator counts as framing's."""
         w = matte.size[0]
-        small = matte.halved(max(0, math.ceil(math.log2(max(1.0, w / PERSON_WIDTH)))))
+        small = matte.small(max(0, math.ceil(math.log2(max(1.0, w / PERSON_WIDTH)))))
         person = measure(small)
         self._person, self._person_matte, self._person_at = person, small, t
         if self.framer is not None and crop is not None:
+            started = stage_clock()
             self.framer.observe(person, crop, t)
             timings["framing"] = timings.get("framing", 0.0) + (stage_clock() - started) * 1e3
         return person

@@ -18,7 +18,7 @@ black point move slower still, and only as far as the picture is being lifted.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -31,8 +31,8 @@ from haikei.stats import stage_clock
 
 #: The metering copy of the picture (nearest neighbour: ~0.03 ms).
 METER_SIZE = (160, 90)
-#: The picture is metered this often (s); the curve moves on every frame.
-METER_PERIOD = 0.1
+#: The picture is metered this often (s); the curve moves on every frame (its time constant is 0.7 s).
+METER_PERIOD = 0.2
 #: BT.601 luma weights for B, G, R (OpenCV's BGR2GRAY and I420).
 LUMA = np.array([0.114, 0.587, 0.299])
 #: The person's (face-weighted) mean level sought, 0–1, and the most lift (in gamma-encoded values).
@@ -80,10 +80,10 @@ class Tone:
     luma_denoise: float
     spent_ms: float = field(default=0.0, compare=False)
 
-    def bgr(self, image: np.ndarray) -> np.ndarray:
-        """``image`` (BGR) toned, a new image."""
+    def bgr(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """``image`` (BGR) toned, a new image (or into ``dst``, which may be ``image``)."""
         started = stage_clock()
-        toned = cv2.LUT(image, self.lut_bgr)
+        toned = cv2.LUT(image, self.lut_bgr, dst=dst)
         self.spent_ms += (stage_clock() - started) * 1e3
         return toned
 
@@ -136,12 +136,15 @@ class AutoLight:
             self._metered_at = t
             self._wanted = self._meter(picture, matte, person)
         self._follow(*self._wanted, t)
-        if self.gain < ACTIVE_GAIN and np.abs(self.log_wb).max() < 0.01 and self.black < 0.004:
+        log_wb = self.log_wb.tolist()  # three numbers: Python's arithmetic, not numpy's per-call cost
+        if self.gain < ACTIVE_GAIN and max(map(abs, log_wb)) < 0.01 and self.black < 0.004:
             return None
-        key = (round(self.log_gain / 0.004), *np.round(self.log_wb / 0.002).astype(int), round(self.black * 255))
+        key = (round(self.log_gain / 0.004), *(round(v / 0.002) for v in log_wb), round(self.black * 255))
         if key != self._tone_key:  # a visible change: 0.4 % of gain, 0.2 % of a channel, a level of black
             self._tone_key, self._tone = key, self._make_tone()
-        return dataclasses.replace(self._tone, spent_ms=0.0)  # this frame's own timing
+        tone = copy.copy(self._tone)  # this frame's own timing
+        tone.spent_ms = 0.0
+        return tone
 
     # -- metering ----------------------------------------------------------------------------
     def _meter(

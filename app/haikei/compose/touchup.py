@@ -53,7 +53,13 @@ FEATURE_DARKNESS = 0.55
 MATTE_EROSION = 0.08
 #: Local contrast (3x3 max − min, grey levels) from which a pixel is kept as it is, fully at twice it:
 #: eyes, lids, brows, lips, glasses; pores stay below.
-_DETAIL_GATE = np.clip(1 - (np.arange(256) - 45.0) / 45.0, 0, 1).astype(np.float32)
+#: Small pixels of zero weight kept around the skin's bounding box (the upscale then matches the region's).
+SKIN_MARGIN = 2
+#: The weights are uint8 (255 = 1) on the small copy: a dozen OpenCV calls on a few thousand pixels.
+_DETAIL_GATE = np.round(255 * np.clip(1 - (np.arange(256) - 45.0) / 45.0, 0, 1)).astype(np.uint8)
+#: The matte (255 = 1) eroded, from 0.5 (0) to 1 (255); an eye ellipse (blurred), what is left of the skin.
+_MATTE_GATE = np.round(255 * np.clip((np.arange(256) / 255 - 0.5) * 2, 0, 1)).astype(np.uint8)
+_EYE_GATE = np.round(np.clip(255 - 1.5 * np.arange(256), 0, 255)).astype(np.uint8)
 _3X3 = np.ones((3, 3), np.uint8)
 
 
@@ -63,7 +69,9 @@ class TouchUp:
     def __init__(self) -> None:
         self._mean: np.ndarray | None = None  # skin (Cr, Cb)
         self._covariance: np.ndarray | None = None
-        self._inverse: np.ndarray | None = None
+        self._skin_table: np.ndarray | None = None  # [Cr, Cb] → skin likelihood, uint8
+        self._shape_key: tuple | None = None  # the last face shape drawn (_face_shape), and the shape
+        self._shape: np.ndarray | None = None
         self._luma = 0.0
         self._luma_gate: np.ndarray | None = None
         self._sampled_at: float | None = None
@@ -92,14 +100,25 @@ class TouchUp:
         region = _region(head, (w, h), step=2 * int(round(scale)))
         if region is None:
             return
-        weight, luma = self._weights(small, matte.halved(times), region, scale, head, face, t)
-        if weight is None:
+        weight8, luma = self._weights(small, matte.small(times), region, scale, head, face, t)
+        if weight8 is None:
             return
-        weight *= min(amount, 100.0) / 100.0
+        if amount < 100:
+            weight8 = cv2.convertScaleAbs(weight8, alpha=max(amount, 0.0) / 100.0)
         radius = max(1, int(round(RADIUS * head.head_width / scale)))
         smooth = cv2.ximgproc.guidedFilter(luma, luma, radius, SMOOTHING_EPS)
-        weight8 = cv2.convertScaleAbs(weight, alpha=255)
-        x0, y0, x1, y1 = region
+        # the frame-sized work only where there is skin (the oval and the neck, not the region's corners),
+        # with a margin of zero weights that makes the scaled-up weights the same as the whole region's
+        bx, by, bw, bh = cv2.boundingRect(weight8)
+        if bw == 0:
+            return
+        bx0, by0 = max(0, bx - SKIN_MARGIN), max(0, by - SKIN_MARGIN)
+        bx1, by1 = min(weight8.shape[1], bx + bw + SKIN_MARGIN), min(weight8.shape[0], by + bh + SKIN_MARGIN)
+        weight8, luma, smooth = (a[by0:by1, bx0:bx1] for a in (weight8, luma, smooth))
+        step = int(round(scale))
+        x0, y0 = region[0] + bx0 * step, region[1] + by0 * step
+        x1, y1 = region[0] + bx1 * step, region[1] + by1 * step
+        region = (x0, y0, x1, y1)
         size = (x1 - x0, y1 - y0)
         if made_in == I420:
             y, u, v = i420_planes(output)
@@ -136,7 +155,7 @@ class TouchUp:
         face: Face | None,
         t: float,
     ) -> tuple[np.ndarray | None, np.ndarray]:
-        """The skin weight (float32 0–1) over ``region`` at the small copy's size, and the small luma there."""
+        """The skin weight (uint8, 255 = 1) over ``region`` at the small copy's size, and the small luma there."""
         sx0, sy0, sx1, sy1 = (round(v / scale) for v in region)
         ycrcb = cv2.cvtColor(small[sy0:sy1, sx0:sx1], cv2.COLOR_BGR2YCrCb)
         luma = np.ascontiguousarray(ycrcb[..., 0])
@@ -145,37 +164,34 @@ class TouchUp:
         centre_x, top = head.head_x / scale - sx0, head.top / scale - sy0
         if not self._sample_skin(ycrcb, centre_x, top, width, t):
             return None, luma
-        offset = ycrcb[..., 1:].astype(np.float32) - self._mean
-        cr, cb = offset[..., 0], offset[..., 1]
-        inverse = self._inverse
-        skin = cv2.exp((inverse[0, 0] * cr * cr + 2 * inverse[0, 1] * cr * cb + inverse[1, 1] * cb * cb) * -0.5)
-        skin *= cv2.LUT(luma, self._luma_gate)
-        skin *= cv2.LUT(cv2.subtract(cv2.dilate(luma, _3X3), cv2.erode(luma, _3X3)), _DETAIL_GATE)
+        skin = self._skin_table[ycrcb[..., 1], ycrcb[..., 2]]
+        skin = cv2.multiply(skin, cv2.LUT(luma, self._luma_gate), scale=1 / 255)
+        detail = cv2.morphologyEx(luma, cv2.MORPH_GRADIENT, _3X3)  # 3x3 max − min
+        skin = cv2.multiply(skin, cv2.LUT(detail, _DETAIL_GATE), scale=1 / 255)
         # the matte, eroded away from the outline (the hairline, the jaw against the room)
         person = matte[sy0:sy1, sx0:sx1]
         if person.shape != skin.shape:
             person = cv2.resize(matte, (small.shape[1], small.shape[0]))[sy0:sy1, sx0:sx1]
         side = max(3, int(round(width * MATTE_EROSION)) | 1)
-        person = cv2.erode(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
-        skin *= np.clip((person - 0.5) * 2, 0, 1)
-        # where skin may be at all: the face's oval and the neck below it
-        prior = np.zeros_like(skin)
-        oval = (max(1, int(0.5 * width)), max(1, int(0.72 * width)))
-        cv2.ellipse(prior, (int(centre_x), int(top + width)), oval, 0, 0, 360, 1.0, -1)
+        person8 = cv2.convertScaleAbs(person, alpha=255) if person.dtype != np.uint8 else person
+        person8 = cv2.erode(person8, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+        skin = cv2.multiply(skin, cv2.LUT(person8, _MATTE_GATE), scale=1 / 255)
+        # where skin may be at all: the face's oval and the neck below it, without the eyes
+        oval = ((int(centre_x), int(top + width)), (max(1, int(0.5 * width)), max(1, int(0.72 * width))))
         neck = (
             (int(centre_x - 0.33 * width), int(top + 1.45 * width)),
             (int(centre_x + 0.33 * width), int(top + 2.1 * width)),
         )
-        cv2.rectangle(prior, *neck, 1.0, -1)
-        skin *= cv2.GaussianBlur(prior, (0, 0), max(0.8, 0.06 * width))
+        eyes = None
         if face is not None:  # the eyes, lids and lashes stay as they are
-            eyes = np.zeros_like(skin)
             size = face.width / scale
             axes = (max(1, int(EYE_AXES[0] * size)), max(1, int(EYE_AXES[1] * size)))
-            for x, y in face.eyes:
-                cv2.ellipse(eyes, (int(x / scale - sx0), int(y / scale - sy0)), axes, 0, 0, 360, 1.0, -1)
-            eyes = cv2.GaussianBlur(eyes, (0, 0), max(0.8, 0.04 * size))
-            skin *= 1 - np.minimum(1.0, eyes * 1.5)
+            centres = tuple((int(x / scale - sx0), int(y / scale - sy0)) for x, y in face.eyes)
+            eyes = (centres, axes, _box_side(max(0.8, 0.04 * size)))
+        key = (skin.shape, oval, neck, _box_side(max(0.8, 0.06 * width)), eyes)
+        if key != self._shape_key:  # a still head keeps its shape: drawn and softened only when it moves
+            self._shape_key, self._shape = key, _face_shape(*key)
+        skin = cv2.multiply(skin, self._shape, scale=1 / 255)
         return skin, luma
 
     def _sample_skin(self, ycrcb: np.ndarray, centre_x: float, top: float, width: float, t: float) -> bool:
@@ -202,10 +218,14 @@ class TouchUp:
             self._mean = self._mean + share * (mean - self._mean)
             self._covariance = self._covariance + share * (covariance - self._covariance)
             self._luma += share * (luma - self._luma)
-        self._inverse = np.linalg.inv(self._covariance * SKIN_SIGMAS**2)
+        inverse = np.linalg.inv(self._covariance * SKIN_SIGMAS**2)
         levels = np.arange(256, dtype=np.float32)
+        # the skin likelihood of every (Cr, Cb), 255 = the skin's mean colour
+        cr, cb = (levels - self._mean[0])[:, None], (levels - self._mean[1])[None, :]
+        distance = inverse[0, 0] * cr * cr + 2 * inverse[0, 1] * cr * cb + inverse[1, 1] * cb * cb
+        self._skin_table = cv2.convertScaleAbs(cv2.exp(distance * np.float32(-0.5)), alpha=255)
         dark = FEATURE_DARKNESS * self._luma
-        self._luma_gate = np.clip((levels - dark) / (0.2 * self._luma), 0, 1).astype(np.float32)
+        self._luma_gate = np.round(255 * np.clip((levels - dark) / (0.2 * self._luma), 0, 1)).astype(np.uint8)
         return True
 
 
@@ -221,6 +241,32 @@ def _region(head: PersonGeometry, size: tuple[int, int], step: int) -> tuple[int
     if x1 - x0 < 4 * step or y1 - y0 < 4 * step:
         return None
     return x0, y0, x1, y1
+
+
+def _box_side(sigma: float) -> int:
+    """The side of the box blur that, applied twice, softens about as a Gaussian of ``sigma`` (the
+    same variance; a box filter costs the same at any size, a uint8 Gaussian's kernel grows with sigma)."""
+    return max(3, int(round(math.sqrt(6 * sigma * sigma + 1))) | 1)
+
+
+def _soft(mask: np.ndarray, side: int) -> np.ndarray:
+    return cv2.blur(cv2.blur(mask, (side, side)), (side, side))
+
+
+def _face_shape(shape: tuple[int, int], oval: tuple, neck: tuple, side: int, eyes: tuple | None) -> np.ndarray:
+    """Where skin may be (uint8, 255 = 1): the face's oval (centre, half axes) and the neck's rectangle,
+    softened by boxes of ``side``, less the eyes (centres, half axes, softening side), if given."""
+    prior = np.zeros(shape, np.uint8)
+    cv2.ellipse(prior, *oval, 0, 0, 360, 255, -1)
+    cv2.rectangle(prior, *neck, 255, -1)
+    prior = _soft(prior, side)
+    if eyes is not None:
+        centres, axes, eye_side = eyes
+        mask = np.zeros(shape, np.uint8)
+        for centre in centres:
+            cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, -1)
+        prior = cv2.multiply(prior, cv2.LUT(_soft(mask, eye_side), _EYE_GATE), scale=1 / 255)
+    return prior
 
 
 def _blend(target: np.ndarray, smooth: np.ndarray, weight: np.ndarray) -> None:

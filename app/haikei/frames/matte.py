@@ -30,6 +30,7 @@ class Matte(Pyramid):
         self.ramp = ramp
         #: Sigma (px at frame size) of the Gaussian feathering of the frame-sized matte, 0 for none.
         self.feather_sigma = feather_sigma
+        self._small: dict[tuple[int, int], np.ndarray] = {}
         if ramp.shape[1::-1] == self.size:
             self.levels[0] = self._frame_sized()
         elif feather_sigma <= 0:
@@ -54,6 +55,19 @@ class Matte(Pyramid):
         if self.feather_sigma > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), self.feather_sigma)
         return alpha
+
+    def small(self, times: int) -> np.ndarray:
+        """The matte halved ``times`` times: that level if it is made, else the ramp scaled to its
+        size and clipped (feathering, below a pixel there, left out) rather than the frame-sized
+        matte made and halved for it."""
+        possible, size = self._possible(times)
+        if possible == 0 or possible in self.levels:
+            return self.halved(times)
+        if size not in self._small:
+            rw = self.ramp.shape[1]
+            interpolation = cv2.INTER_AREA if rw >= 2 * size[0] else cv2.INTER_LINEAR
+            self._small[size] = clip_unit(cv2.resize(self.ramp, size, interpolation=interpolation))
+        return self._small[size]
 
     def halved(self, times: int) -> np.ndarray:
         if 0 not in self.levels and not any(0 < known <= times for known in self.levels):

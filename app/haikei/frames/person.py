@@ -81,7 +81,7 @@ def measure(matte: np.ndarray, threshold: float = 0.5) -> PersonGeometry:
     columns = cv2.reduce(binary[top : top + band], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel().astype(np.float32)
     head_x = float(columns @ np.arange(w, dtype=np.float32)) / max(float(columns.sum()), 1.0)
     depth = max(int(round(SHOULDER_DEPTH * head_width)), band)
-    span = np.flatnonzero(cv2.reduce(binary[top : top + depth], 0, cv2.REDUCE_MAX).ravel())
+    span = np.flatnonzero(binary[top : top + depth].max(0))  # numpy's column max: 6x OpenCV's REDUCE_MAX
     left, right = float(span[0]), float(span[-1] + 1)
     touches = (left <= 0.5, right >= w - 0.5, top == 0)
     return PersonGeometry((w, h), True, float(top), head_x, head_width, left, right, area, touches)
@@ -91,11 +91,12 @@ def _head_band(widths: np.ndarray) -> tuple[int, float]:
     """The head's rows from the top and its width ``s``: the fixed point of
     ``s = width(top + PROBE_DEPTH·s) / PROBE_WIDTH``, sought from above (the widest row's answer), so
     that it is the largest one (a hair bun's narrow tip is not a head)."""
-    rows = widths.astype(np.float32)
-    s = float(rows.max()) / PROBE_WIDTH
+    rows = widths.tolist()  # a dozen means of three numbers: Python's own arithmetic is the quickest
+    s = max(rows) / PROBE_WIDTH
     for _ in range(12):
-        depth = min(rows.size - 1, int(round(PROBE_DEPTH * s)))
-        new = max(2.0, float(rows[max(0, depth - 1) : depth + 2].mean()) / PROBE_WIDTH)
+        depth = min(len(rows) - 1, int(round(PROBE_DEPTH * s)))
+        probe = rows[max(0, depth - 1) : depth + 2]
+        new = max(2.0, sum(probe) / len(probe) / PROBE_WIDTH)
         settled = abs(new - s) < 0.25
         s = new
         if settled:

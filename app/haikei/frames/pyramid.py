@@ -11,7 +11,9 @@ scaled up plane by plane from the picture's (at 720p: 1.2 ms of BGR upscale, 0.3
 and the first halving saved for ~0.8 ms of I420 work).
 
 A :class:`Tone` (the light effect's curve for this frame) is applied to each copy as it is handed
-out, the levels themselves staying as the camera made them.
+out, the levels themselves staying as the camera made them; to the fewest pixels that give the copy:
+a resized copy (the model input, the guide) is toned after the resize, and the frame in I420 made
+from a smaller picture is toned before it is scaled up.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from haikei.frames.i420 import resize_i420, to_i420
 class Tone(Protocol):
     """A change of the frame's tones, applied to every copy of it (:mod:`haikei.compose.light`)."""
 
-    def bgr(self, image: np.ndarray) -> np.ndarray:
-        """``image`` (BGR) toned, as a new image."""
+    def bgr(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """``image`` (BGR) toned, as a new image (or into ``dst``, which may be ``image``)."""
 
     def i420(self, image: np.ndarray) -> None:
         """``image`` (I420) toned in place."""
@@ -54,7 +56,8 @@ class Pyramid:
         self._picture: np.ndarray | None = None
         self._i420: np.ndarray | None = None
         self.tone = tone
-        self._toned: dict[int, np.ndarray] = {}
+        #: Toned copies: levels by number of halvings, resized copies by size (w, h).
+        self._toned: dict[int | tuple[int, int], np.ndarray] = {}
         if self.size == (w, h):
             self.levels[0] = image
         else:
@@ -77,10 +80,13 @@ class Pyramid:
             picture = self._picture
             if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
                 self._i420 = to_i420(self._level(0, self.size))
+                if self.tone is not None:
+                    self.tone.i420(self._i420)
             else:
-                self._i420 = resize_i420(to_i420(picture), self.size)
-            if self.tone is not None:
-                self.tone.i420(self._i420)
+                small = to_i420(picture)
+                if self.tone is not None:
+                    self.tone.i420(small)
+                self._i420 = resize_i420(small, self.size)
         return self._i420
 
     def seed(self, times: int, image: np.ndarray) -> None:
@@ -93,15 +99,25 @@ class Pyramid:
 
     def halved(self, times: int) -> np.ndarray:
         """The frame halved ``times`` times, or as often as both sides stay even and non-zero."""
+        possible, size = self._possible(times)
+        if self.tone is None:
+            return self._level(possible, size)
+        if possible not in self._toned:
+            self._toned[possible] = self.tone.bgr(self._level(possible, size))
+        return self._toned[possible]
+
+    def small(self, times: int) -> np.ndarray:
+        """The frame halved ``times`` times, or a copy as close that is cheaper to make (a
+        :class:`~haikei.frames.matte.Matte` makes it from its small ramp): for measuring, not for showing."""
+        return self.halved(times)
+
+    def _possible(self, times: int) -> tuple[int, tuple[int, int]]:
+        """How often the frame can be halved, up to ``times``, and the size (w, h) it then has."""
         w, h = self.size
         possible = 0
         while possible < times and not (w % 2 or h % 2) and w >= 2 and h >= 2:
             w, h, possible = w // 2, h // 2, possible + 1
-        if self.tone is None:
-            return self._level(possible, (w, h))
-        if possible not in self._toned:
-            self._toned[possible] = self.tone.bgr(self._level(possible, (w, h)))
-        return self._toned[possible]
+        return possible, (w, h)
 
     def _level(self, times: int, size: tuple[int, int]) -> np.ndarray:
         """The level ``times`` halvings down, of ``size`` (w, h), as the picture came (without the tone)."""
@@ -135,20 +151,32 @@ class Pyramid:
         """The frame at ``size`` (w, h): the smallest halving at least that big, then, if needed, a
         resize by less than 2x (bilinear, which then still reads every pixel) or more (area).
 
-        Without ``dst`` the result may be a level itself: do not write into it.
+        Without ``dst`` the result may be a level itself: do not write into it. With a tone, a copy
+        that is resized is toned after the resize (it has fewer pixels than its level).
         """
         w, h = self.size
         times = 0
         while (w >> (times + 1)) >= size[0] and (h >> (times + 1)) >= size[1]:
             times += 1
-        source = self.halved(times)
+        possible, level_size = self._possible(times)
+        if level_size == tuple(size) or self.tone is None:
+            source = self.halved(times)
+        else:
+            source = self._level(possible, level_size)
         sw, sh = source.shape[1], source.shape[0]
-        if (sw, sh) == tuple(size):
+        interpolation = cv2.INTER_AREA if sw >= 2 * size[0] or sh >= 2 * size[1] else cv2.INTER_LINEAR
+        if (sw, sh) != tuple(size) and self.tone is not None:
+            # toned once per size (the model input and the guide are often the same size)
+            key = (int(size[0]), int(size[1]))
+            if key not in self._toned:
+                resized = cv2.resize(source, key, interpolation=interpolation)
+                self._toned[key] = self.tone.bgr(resized, dst=resized)
+            source = self._toned[key]
+        if (source.shape[1], source.shape[0]) == tuple(size):
             if dst is None:
                 return source
             np.copyto(dst, source)
             return dst
-        interpolation = cv2.INTER_AREA if sw >= 2 * size[0] or sh >= 2 * size[1] else cv2.INTER_LINEAR
         return cv2.resize(source, tuple(size), dst=dst, interpolation=interpolation)
 
 

@@ -33,7 +33,7 @@ THRESHOLD = 0.5
 NMS_IOU = 0.3
 #: The tracker runs the detector this often (s), on a square this many face widths around the last
 #: face (or, without one, head widths around the matte's head), and forgets a face not seen for LOST_AFTER s.
-TRACK_PERIOD = 0.2
+TRACK_PERIOD = 0.4
 FACE_REGION = 2.2
 HEAD_REGION = 2.6
 LOST_AFTER = 1.0
