@@ -52,6 +52,16 @@ def as_nobody(work) -> dict:
     return json.loads(data)
 
 
+def load_and_save_mirrored() -> dict:
+    """Load the settings and save them with one change, as the app does: what it loaded and said."""
+    loaded, warnings = load_settings()
+    try:
+        save_settings(loaded.replace(mirror=True))
+    except SettingsError as exc:
+        return {"background": loaded.background, "warnings": warnings, "save": str(exc)}
+    return {"saved": True}
+
+
 @pytest.fixture
 def open_folder(monkeypatch):
     """A config folder that ``nobody`` can reach (pytest's own are root's alone)."""
@@ -71,15 +81,7 @@ def test_a_settings_file_that_cannot_be_read_is_never_written_over(open_folder):
     path.chmod(0o000)
     before = sha(path)
 
-    def load_and_save():
-        loaded, warnings = load_settings()
-        try:
-            save_settings(loaded.replace(mirror=True))
-        except SettingsError as exc:
-            return {"background": loaded.background, "warnings": warnings, "save": str(exc)}
-        return {"saved": True}
-
-    result = as_nobody(load_and_save)["result"]
+    result = as_nobody(load_and_save_mirrored)["result"]
     assert result["background"] == "blur"  # defaults for this run
     assert result["warnings"] == [
         f"cannot read settings file {path} (Permission denied); using defaults, and it is not written over"
@@ -94,15 +96,7 @@ def test_a_folder_that_cannot_be_written_keeps_the_file_and_says_settings_will_n
     save_settings(Settings(background="blur:55"))  # the folder is root's: nobody cannot write in it
     before = sha(settings_path())
 
-    def load_and_save():
-        loaded, warnings = load_settings()
-        try:
-            save_settings(loaded.replace(mirror=True))
-        except SettingsError as exc:
-            return {"background": loaded.background, "warnings": warnings, "save": str(exc)}
-        return {"saved": True}
-
-    result = as_nobody(load_and_save)["result"]
+    result = as_nobody(load_and_save_mirrored)["result"]
     assert result["background"] == "blur:55" and result["warnings"] == []
     assert result["save"] == f"cannot write {settings_path()} (Permission denied); settings will not be saved"
     assert sha(settings_path()) == before
