@@ -146,10 +146,10 @@ class AutoFramer:
         dt = 0.0 if self._last_observed is None else min(max(t - self._last_observed, 0.0), 0.5)
         self._last_observed = t
         lost = self._last_seen is not None and t - self._last_seen > LOST_AFTER
-        if person.present and self._present_since is None:
-            self._present_since = t
         if not person.present:
             self._present_since = None
+        elif self._present_since is None:
+            self._present_since = t
         if not person.present or (lost and t - self._present_since < REACQUIRE_AFTER):
             if self._last_seen is None or lost:
                 wide = np.array([self.picture_size[0] / 2, self.picture_size[1] / 2, math.log(self.full_h)])
