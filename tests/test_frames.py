@@ -50,3 +50,24 @@ def test_i420_repacked_as_yuyv_keeps_its_colours(doctor_video):
     assert np.array_equal(yuyv[:, :, 0], i420[:540])
     as_bgr = cv2.cvtColor(yuyv, cv2.COLOR_YUV2BGR_YUYV)
     assert np.array_equal(as_bgr, cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420))
+
+
+def test_a_mattes_extent_holds_every_pixel_it_shows():
+    """Matte.extent: the box outside which the frame-sized matte is 0 (the blend shows nothing of
+    the frame there), for ramps with and without feathering, and tight around the person."""
+    from haikei.frames.matte import Matte
+
+    rng = np.random.default_rng(5)
+    for feather in (0.0, 3.0):
+        for _ in range(20):
+            ramp = np.full((45, 80), -0.5, np.float32)
+            x, y = rng.integers(0, 70), rng.integers(0, 35)
+            ramp[y : y + rng.integers(2, 10), x : x + rng.integers(2, 10)] = rng.uniform(0.6, 1.5)
+            matte = Matte(ramp, (320, 180), feather)
+            x0, y0, x1, y1 = matte.extent()
+            shown = matte.image > 0
+            outside = shown.copy()
+            outside[y0:y1, x0:x1] = False
+            assert shown.any() and not outside.any()
+            assert (x1 - x0) * (y1 - y0) < 0.5 * 320 * 180
+    assert Matte(np.full((45, 80), -1.0, np.float32), (320, 180)).extent() == (0, 0, 0, 0)

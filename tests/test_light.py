@@ -102,3 +102,74 @@ def test_the_i420_and_bgr_paths_light_alike(clip):
     bgr, _, _ = run(clip["raw"][:40], BGR, light="auto")
     person = clip["alphas"][39] > 0.5
     assert abs(luma(i420[-1])[person].mean() - luma(bgr[-1])[person].mean()) <= 3
+
+
+def run_i420(pictures, size=SIZE, **changes):
+    """Each picture through the pipeline in I420 with light on and a blur behind the person: the
+    outputs (I420) and the share of the frame in the box the frame was toned in."""
+    from haikei.frames.matte import Matte
+
+    shares = []
+    extent = Matte.extent
+
+    def measured(matte):
+        box = extent(matte)
+        shares.append((box[2] - box[0]) * (box[3] - box[1]) / (matte.size[0] * matte.size[1]))
+        return box
+
+    Matte.extent = measured
+    processor = FrameProcessor(Settings(output="none", background="blur", light="auto").replace(**changes))
+    try:
+        outputs = [
+            processor.process(Frame(picture, i, i / 30, size=size), I420).image.copy()
+            for i, picture in enumerate(pictures)
+        ]
+    finally:
+        processor.close()
+        Matte.extent = extent
+    return outputs, shares
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+def test_toned_only_where_the_person_shows_the_output_is_the_same(clip, monkeypatch, size):
+    """With a background behind the person, the frame is toned only in the box where the matte is
+    above 0; the output is identical, frame for frame, to toning the whole frame (a camera picture
+    smaller than the output, 960x540 at 720p, and one as big)."""
+    pictures = clip["raw"][:24]
+    boxed, shares = run_i420(pictures, size)
+    assert max(shares) < 0.8  # the person's box, not the frame
+    from haikei.frames.matte import Matte
+
+    monkeypatch.setattr(Matte, "extent", lambda matte: (0, 0, *matte.size))
+    whole, _ = run_i420(pictures, size)
+    assert all(np.array_equal(a, b) for a, b in zip(boxed, whole))
+
+
+def test_a_frame_toned_in_part_and_then_wanted_whole_is_toned_whole(clip):
+    from haikei.compose.light import AutoLight
+
+    picture = clip["raw"][10]
+    tone = AutoLight().tone(picture, None, None, 0.0)
+    assert tone is not None
+    whole = Pyramid(picture, SIZE, tone).i420()
+    pyramid = Pyramid(picture, SIZE, tone)
+    part = pyramid.i420((100, 50, 300, 250)).copy()
+    assert np.array_equal(part[60:240, 110:290], whole[60:240, 110:290])  # inside the box: toned
+    assert not np.array_equal(part[:40], whole[:40])  # outside it: as the camera made it
+    assert np.array_equal(pyramid.i420((120, 60, 200, 200)), part)  # a box inside: nothing more done
+    assert np.array_equal(pyramid.i420(), whole)
+
+
+def test_the_copies_only_measured_take_the_curves_straight_part(clip):
+    """The model input and the guide: the curve's gain, black point and white balance as one affine
+    map, the same levels as the curve in the mid-tones; white where the curve's shoulder would be."""
+    from haikei.compose.light import KNEE, AutoLight
+
+    light = AutoLight()
+    for i, picture in enumerate(clip["raw"][:30]):
+        tone = light.tone(picture, None, None, i / 30)
+    levels = np.repeat(np.arange(256, dtype=np.uint8), 3).reshape(16, 16, 3)
+    exact, straight = tone.bgr(levels).astype(int), tone.bgr_measured(levels).astype(int)
+    mid = (exact > 40) & (exact < KNEE * 255 - 4)
+    assert mid.sum() > 100 and np.abs(exact - straight)[mid].max() <= 1
+    assert (straight >= exact)[exact >= KNEE * 255].all()

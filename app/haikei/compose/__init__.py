@@ -26,6 +26,7 @@ from haikei.compose.styles import STYLES, Style, StyledBackground, detail_level,
 from haikei.compose.touchup import TouchUp
 from haikei.frames import BGR, I420
 from haikei.frames.i420 import to_i420
+from haikei.frames.matte import Matte
 from haikei.frames.person import Face, PersonGeometry
 from haikei.frames.pyramid import Pyramid
 from haikei.settings import Settings
@@ -115,7 +116,9 @@ class Composer:
             if isinstance(background, StyledBackground):
                 timings["style"] = (stage_clock() - started) * 1e3
             if in_i420:
-                output = self.compositor.i420_over(frame.i420(), behind, matte, in_place=background.renders_anew)
+                # the frame shows only where the matte is above 0: toned (light) only there
+                shown = matte.extent() if isinstance(matte, Matte) else None
+                output = self.compositor.i420_over(frame.i420(shown), behind, matte, in_place=background.renders_anew)
                 self._touch_up(output, I420, frame, matte, person, face, plan.touch_up, timestamp, timings)
                 return output
             alpha = matte.image

@@ -1,11 +1,14 @@
 """Light (``--light auto``): exposure and colour balance metered on the person's face, for a dark room.
 
 :class:`AutoLight` meters each camera picture (a 160x90 copy, weighted by the previous frame's matte
-and head) and moves one tone curve toward what it wants; the curve of a frame is a :class:`Tone`,
-handed to the frame's :class:`~haikei.frames.pyramid.Pyramid`, which applies it to every copy of
-the frame it hands out: the small levels (the model input, which segments better lit, the guide,
-the blur) through a per-channel LUT, the I420 frame through Y, U and V arithmetic (~0.4 ms at 720p,
-against ~2 ms for a LUT on the frame in BGR, which only the BGR blend path pays).
+and head) and moves one tone curve toward what it wants (a :class:`Curve`, remade only when it moves
+visibly); a frame's :class:`Tone` is handed to its :class:`~haikei.frames.pyramid.Pyramid`, which
+applies it to every copy of the frame it hands out: the small levels shown (the blur) through a
+per-channel LUT, the copies only measured (the model input, which segments better lit, and the
+guide) through the curve's straight part (one affine map per channel, a quarter of the LUT's cost),
+and the I420 frame through Y, U and V arithmetic, only inside the box where the matte shows the
+frame when a background replaces the room (against ~2 ms for a LUT on the frame in BGR, which only
+the BGR blend path pays).
 
 The curve cannot clip: a gain in gamma-encoded values (an exposure change for a power-law camera)
 up to a knee, then an exponential shoulder to white, so nothing below white reaches it; a toe gives
@@ -18,15 +21,15 @@ black point move slower still, and only as far as the picture is being lifted.
 
 from __future__ import annotations
 
-import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from haikei.frames.i420 import i420_planes
 from haikei.frames.person import PersonGeometry
+from haikei.frames.pyramid import Box
 from haikei.stats import stage_clock
 
 #: The metering copy of the picture (nearest neighbour: ~0.03 ms).
@@ -50,9 +53,9 @@ TIME_CONSTANT = 0.7
 DEAD_BAND = 0.03
 MAX_STOPS_PER_S = 1.5
 COLOUR_SLOWDOWN = 3.0
-#: Lifts below this are none (no tone: the picture passes through untouched); white balance and black
-#: point ramp in between LIFT_START and LIFT_START + LIFT_RAMP.
-ACTIVE_GAIN = 1.01
+#: Lifts below this (1 %, as a log gain) are none (no tone: the picture passes through untouched);
+#: white balance and black point ramp in between LIFT_START and LIFT_START + LIFT_RAMP.
+LOG_ACTIVE_GAIN = math.log(1.01)
 LIFT_START, LIFT_RAMP = 1.1, 0.5
 #: Chroma is lifted by this share of the luma's lift, at most MAX_CHROMA_GAIN (full chroma gain makes
 #: saturated colours clip in RGB).
@@ -62,45 +65,79 @@ MAX_CHROMA_GAIN = 1.8
 DENOISE_FROM_GAIN = 1.3
 
 
-@dataclass
-class Tone:
-    """One frame's curve, applied to every copy of the frame (:class:`~haikei.frames.pyramid.Pyramid`).
-
-    ``spent_ms`` adds up the time its methods took (on whichever thread), for the frame's timings."""
+@dataclass(frozen=True)
+class Curve:
+    """The light's curve as the copies of a frame take it: made when the curve moves visibly, shared
+    by the frames until then."""
 
     #: Per-channel BGR LUT (256x1x3) and the I420 luma LUT (limited range).
     lut_bgr: np.ndarray
     lut_y: np.ndarray
-    #: I420 chroma: U' = c U + c a Y_in + 128 (1 - c) - 16 c a, per plane (a: the cast's slope).
-    chroma_gain: float
-    cast_u: float
-    cast_v: float
+    #: The curve's straight part (black point, white balance, gain) per BGR channel, 3x4 for cv2.transform.
+    straight: np.ndarray
+    #: I420 chroma, per plane: U' = c U + c a Y_in + 128 (1 - c) - 16 c a (c: the chroma gain, a: the
+    #: cast's slope), as (c, c a, 128 (1 - c) - 16 c a) for cv2.addWeighted.
+    chroma_u: tuple[float, float, float]
+    chroma_v: tuple[float, float, float]
     #: 3x3 box blur of the chroma, and the share of a 3x3 Gaussian mixed into the luma.
     chroma_denoise: bool
     luma_denoise: float
-    spent_ms: float = field(default=0.0, compare=False)
+
+
+class Tone:
+    """One frame's :class:`Curve`, applied to every copy of the frame
+    (:class:`~haikei.frames.pyramid.Pyramid`); ``spent_ms`` adds up the time its methods took (on
+    whichever thread), for the frame's timings."""
+
+    __slots__ = ("curve", "spent_ms")
+
+    def __init__(self, curve: Curve):
+        self.curve = curve
+        self.spent_ms = 0.0
 
     def bgr(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
         """``image`` (BGR) toned, a new image (or into ``dst``, which may be ``image``)."""
         started = stage_clock()
-        toned = cv2.LUT(image, self.lut_bgr, dst=dst)
+        toned = cv2.LUT(image, self.curve.lut_bgr, dst=dst)
         self.spent_ms += (stage_clock() - started) * 1e3
         return toned
 
-    def i420(self, image: np.ndarray) -> None:
-        """``image`` (I420) toned in place: Y through the curve, U and V scaled and un-cast against the
-        unlit luma at chroma size; noise smoothed where the picture is lifted."""
+    def bgr_measured(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """``image`` (BGR) through the curve's straight part, clipped at white (no shoulder, no toe):
+        for the model input and the guide, which are measured, not shown; a quarter of the LUT's cost."""
         started = stage_clock()
+        toned = cv2.transform(image, self.curve.straight, dst=dst)
+        self.spent_ms += (stage_clock() - started) * 1e3
+        return toned
+
+    def i420(self, image: np.ndarray, within: Box | None = None) -> None:
+        """``image`` (I420) toned in place: Y through the curve, U and V scaled and un-cast against the
+        unlit luma at chroma size; noise smoothed where the picture is lifted. With ``within`` (x0, y0,
+        x1, y1 in its pixels) only that part (widened to even sides); the rest is left as it came."""
+        started = stage_clock()
+        curve = self.curve
         y, u, v = i420_planes(image)
+        if within is not None:
+            h, w = y.shape
+            x0, y0 = max(0, within[0]) & ~1, max(0, within[1]) & ~1
+            x1, y1 = min(w, within[2] + (within[2] & 1)), min(h, within[3] + (within[3] & 1))
+            if x1 - x0 < 2 or y1 - y0 < 2:
+                self.spent_ms += (stage_clock() - started) * 1e3
+                return
+            if (x0, y0, x1, y1) != (0, 0, w, h):
+                rows, cols = slice(y0 >> 1, y1 >> 1), slice(x0 >> 1, x1 >> 1)
+                y, u, v = y[y0:y1, x0:x1], u[rows, cols], v[rows, cols]
         unlit = cv2.resize(y, (u.shape[1], u.shape[0]), interpolation=cv2.INTER_AREA)
-        if self.luma_denoise > 0:
-            cv2.addWeighted(y, 1 - self.luma_denoise, cv2.GaussianBlur(y, (3, 3), 0), self.luma_denoise, 0, dst=y)
-        cv2.LUT(y, self.lut_y, dst=y)
-        c = self.chroma_gain
-        for plane, cast in ((u, self.cast_u), (v, self.cast_v)):
-            cv2.addWeighted(plane, c, unlit, c * cast, 128 * (1 - c) - 16 * c * cast, dst=plane)
-            if self.chroma_denoise:
-                cv2.blur(plane, (3, 3), dst=plane)
+        if curve.luma_denoise > 0:
+            cv2.addWeighted(y, 1 - curve.luma_denoise, cv2.GaussianBlur(y, (3, 3), 0), curve.luma_denoise, 0, dst=y)
+        cv2.LUT(y, curve.lut_y, dst=y)
+        gain, cast, offset = curve.chroma_u
+        cv2.addWeighted(u, gain, unlit, cast, offset, dst=u)
+        gain, cast, offset = curve.chroma_v
+        cv2.addWeighted(v, gain, unlit, cast, offset, dst=v)
+        if curve.chroma_denoise:
+            cv2.blur(u, (3, 3), dst=u)
+            cv2.blur(v, (3, 3), dst=v)
         self.spent_ms += (stage_clock() - started) * 1e3
 
 
@@ -112,15 +149,16 @@ class AutoLight:
         smoothing (above 0.5, up to half a 3x3 Gaussian)."""
         self.denoise = denoise
         self.log_gain = 0.0
-        self.log_wb = np.zeros(3)
+        #: White-balance log gains for B, G, R (plain floats: three numbers, not worth numpy's per-call cost).
+        self.log_wb = (0.0, 0.0, 0.0)
         self.black = 0.0
         #: The person's metered level (0–1) at the last metering.
         self.metered = TARGET
-        self._wanted: tuple[float, np.ndarray, float] | None = None
+        self._wanted: tuple[float, tuple[float, float, float], float] | None = None
         self._metered_at: float | None = None
         self._last: float | None = None
-        self._tone: Tone | None = None
-        self._tone_key: tuple | None = None
+        self._curve: Curve | None = None
+        self._curve_key: tuple | None = None
 
     @property
     def gain(self) -> float:
@@ -136,20 +174,20 @@ class AutoLight:
             self._metered_at = t
             self._wanted = self._meter(picture, matte, person)
         self._follow(*self._wanted, t)
-        log_wb = self.log_wb.tolist()  # three numbers: Python's arithmetic, not numpy's per-call cost
-        if self.gain < ACTIVE_GAIN and max(map(abs, log_wb)) < 0.01 and self.black < 0.004:
+        b, g, r = self.log_wb
+        if self.log_gain < LOG_ACTIVE_GAIN and abs(b) < 0.01 and abs(g) < 0.01 and abs(r) < 0.01 and self.black < 0.004:
             return None
-        key = (round(self.log_gain / 0.004), *(round(v / 0.002) for v in log_wb), round(self.black * 255))
-        if key != self._tone_key:  # a visible change: 0.4 % of gain, 0.2 % of a channel, a level of black
-            self._tone_key, self._tone = key, self._make_tone()
-        tone = copy.copy(self._tone)  # this frame's own timing
-        tone.spent_ms = 0.0
-        return tone
+        # a change worth a new curve (~0.35 ms): 0.8 % of gain (under a level at mid-grey), 0.5 % of a
+        # channel, a level of black
+        key = (round(self.log_gain * 125), round(b * 200), round(g * 200), round(r * 200), round(self.black * 255))
+        if key != self._curve_key:
+            self._curve_key, self._curve = key, self._make_curve()
+        return Tone(self._curve)
 
     # -- metering ----------------------------------------------------------------------------
     def _meter(
         self, picture: np.ndarray, matte: np.ndarray | None, person: PersonGeometry | None
-    ) -> tuple[float, np.ndarray, float]:
+    ) -> tuple[float, tuple[float, float, float], float]:
         """The log gain, white-balance log gains and black point the picture wants."""
         small = cv2.resize(picture, METER_SIZE, interpolation=cv2.INTER_NEAREST)
         grey8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
@@ -185,9 +223,9 @@ class AutoLight:
         gain = min(MAX_GAIN, max(1.0, TARGET / max(metered - black, 1e-3) * (1 - black)))
         # colour and black point only as far as the picture is lifted: a well-lit one passes through
         lifting = min(1.0, max(0.0, (gain - LIFT_START) / LIFT_RAMP))
-        return math.log(gain), log_wb * lifting, black * lifting
+        return math.log(gain), tuple(float(v) * lifting for v in log_wb), black * lifting
 
-    def _follow(self, log_gain: float, log_wb: np.ndarray, black: float, t: float) -> None:
+    def _follow(self, log_gain: float, log_wb: tuple[float, float, float], black: float, t: float) -> None:
         """Move the curve toward what the picture wants, as far as the time since the last frame allows."""
         first = self._last is None
         dt = 0.0 if first else min(max(t - self._last, 0.0), 0.5)
@@ -201,7 +239,8 @@ class AutoLight:
             limit = MAX_STOPS_PER_S * math.log(2) * dt
             self.log_gain += max(-limit, min(limit, step))
         slow = 1 - math.exp(-dt / (COLOUR_SLOWDOWN * TIME_CONSTANT))
-        self.log_wb = self.log_wb + slow * (log_wb - self.log_wb)
+        (b, g, r), (to_b, to_g, to_r) = self.log_wb, log_wb
+        self.log_wb = (b + slow * (to_b - b), g + slow * (to_g - g), r + slow * (to_r - r))
         self.black += slow * (black - self.black)
 
     # -- the curve ---------------------------------------------------------------------------
@@ -216,23 +255,45 @@ class AutoLight:
         shoulder = KNEE + (1 - KNEE) * (1 - np.exp(-(y - KNEE) / (1 - KNEE)))
         return np.where(y > KNEE, shoulder, y)
 
-    def _make_tone(self) -> Tone:
-        levels = np.arange(256) / 255.0
-        wb = np.exp(self.log_wb)
-        lut_bgr = np.clip(np.round(self.curve(levels[:, None], wb[None, :]) * 255), 0, 255).astype(np.uint8)
-        # OpenCV's (and the virtual cameras') I420 is BT.601 limited range: Y = 16 + 219 l
-        limited = np.clip((np.arange(256) - 16) / 219.0, 0, 1)
-        lut_y = np.clip(np.round(16 + 219 * self.curve(limited)), 0, 255).astype(np.uint8)
+    def _make_curve(self) -> Curve:
+        wb = [math.exp(v) for v in self.log_wb]
+        # One pass of the curve: the three BGR channels' levels, the I420 luma's, and the metered level.
         metered = min(max(self.metered, 0.05), 0.9)
-        local_gain = float(self.curve(np.array(metered))) / metered
+        levels = _CURVE_INPUT.copy()
+        levels[256] = metered
+        toned = self.curve(levels, np.array([*wb, 1.0]))
+        lut_bgr = np.clip(np.round(toned[:256, :3] * 255), 0, 255).astype(np.uint8)
+        # OpenCV's (and the virtual cameras') I420 is BT.601 limited range: Y = 16 + 219 l
+        lut_y = np.clip(np.round(16 + 219 * toned[:256, 3]), 0, 255).astype(np.uint8)
+        local_gain = float(toned[256, 3]) / metered
+        # the straight part: gain · wb (x − black) / (1 − black), per channel, in levels
+        slope = [self.gain * gain / (1 - self.black) for gain in wb]
+        straight = np.array([[0.0] * 4 for _ in range(3)], np.float32)
+        for c in range(3):
+            straight[c, c], straight[c, 3] = slope[c], -slope[c] * self.black * 255
         lift = self.gain - DENOISE_FROM_GAIN
-        return Tone(
+        chroma_gain = min(MAX_CHROMA_GAIN, 1 + CHROMA_SHARE * (local_gain - 1))
+        # limited range: U - 128 = 0.564 (224/219) (B - Y) with Y = Y_limited - 16
+        cast_u = 0.564 * 224 / 219 * (1 - 1 / wb[0])
+        cast_v = 0.713 * 224 / 219 * (1 - 1 / wb[2])
+        return Curve(
             lut_bgr=lut_bgr.reshape(256, 1, 3),
             lut_y=lut_y,
-            chroma_gain=min(MAX_CHROMA_GAIN, 1 + CHROMA_SHARE * (local_gain - 1)),
-            # limited range: U - 128 = 0.564 (224/219) (B - Y) with Y = Y_limited - 16
-            cast_u=0.564 * 224 / 219 * (1 - 1 / wb[0]),
-            cast_v=0.713 * 224 / 219 * (1 - 1 / wb[2]),
+            straight=straight,
+            chroma_u=_chroma_terms(chroma_gain, cast_u),
+            chroma_v=_chroma_terms(chroma_gain, cast_v),
             chroma_denoise=self.denoise > 0 and lift > 0,
             luma_denoise=min(0.5, max(0.0, lift / 2)) * max(0.0, 2 * self.denoise - 1),
         )
+
+
+def _chroma_terms(gain: float, cast: float) -> tuple[float, float, float]:
+    """A chroma plane's weights for cv2.addWeighted(plane, ·, unlit luma, ·, ·)."""
+    return gain, gain * cast, 128 * (1 - gain) - 16 * gain * cast
+
+
+#: The curve's input for a tone, one row a level: B, G, R levels 0–1, the I420 luma's (limited range
+#: 16–235 to 0–1), and a last row for the metered level.
+_CURVE_INPUT = np.zeros((257, 4))
+_CURVE_INPUT[:256, :3] = (np.arange(256) / 255.0)[:, None]
+_CURVE_INPUT[:256, 3] = np.clip((np.arange(256) - 16) / 219.0, 0, 1)

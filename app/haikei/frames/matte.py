@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from haikei.frames.pyramid import Pyramid
+from haikei.frames.pyramid import Box, Pyramid
 
 
 class Matte(Pyramid):
@@ -22,7 +22,7 @@ class Matte(Pyramid):
         self.size = (int(size[0]), int(size[1]))
         self.levels: dict[int, np.ndarray] = {}
         self._picture = None
-        self._i420 = None
+        self._i420, self._i420_toned = None, None
         self.tone, self._toned = None, {}  # a matte is never toned (compose.light tones the frame)
         #: The refiner's matte at its working size with the edge ramp stretched but not clipped
         #: (float32): scaled up and then clipped, a steep edge follows the smooth contour; clipped
@@ -45,6 +45,21 @@ class Matte(Pyramid):
         if self.feather_sigma > 0 or w % rw or h % rh or w // rw != h // rh:
             return 0
         return w // rw
+
+    def extent(self) -> Box:
+        """The box of the frame where the frame-sized matte may be above 0: the ramp's, a ramp pixel
+        wider on each side for the bilinear upscale's reach, and the feathering's."""
+        x, y, w, h = cv2.boundingRect(cv2.compare(self.ramp, 0.0, cv2.CMP_GT))
+        if w == 0:
+            return (0, 0, 0, 0)
+        kx, ky = self.size[0] / self.ramp.shape[1], self.size[1] / self.ramp.shape[0]
+        reach = math.ceil(4 * self.feather_sigma)
+        return (
+            max(0, int((x - 1) * kx) - reach),
+            max(0, int((y - 1) * ky) - reach),
+            min(self.size[0], math.ceil((x + w + 1) * kx) + reach),
+            min(self.size[1], math.ceil((y + h + 1) * ky) + reach),
+        )
 
     def _frame_sized(self) -> np.ndarray:
         ramp = self.ramp

@@ -12,12 +12,15 @@ and the first halving saved for ~0.8 ms of I420 work).
 
 A :class:`Tone` (the light effect's curve for this frame) is applied to each copy as it is handed
 out, the levels themselves staying as the camera made them; to the fewest pixels that give the copy:
-a resized copy (the model input, the guide) is toned after the resize, and the frame in I420 made
-from a smaller picture is toned before it is scaled up.
+a resized copy (the model input, the guide: measured, never shown) is toned after the resize, by
+the curve's straight part, the frame in I420 made
+from a smaller picture is toned before it is scaled up, and a blend that shows the frame only inside
+the person's box asks for the frame in I420 toned only there.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 import cv2
@@ -26,6 +29,9 @@ import numpy as np
 from haikei.frames.fit import cover_crop
 from haikei.frames.i420 import resize_i420, to_i420
 
+#: A rectangle of a picture: x0, y0, x1, y1 in its pixels (x1, y1 excluded).
+Box = tuple[int, int, int, int]
+
 
 class Tone(Protocol):
     """A change of the frame's tones, applied to every copy of it (:mod:`haikei.compose.light`)."""
@@ -33,8 +39,11 @@ class Tone(Protocol):
     def bgr(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
         """``image`` (BGR) toned, as a new image (or into ``dst``, which may be ``image``)."""
 
-    def i420(self, image: np.ndarray) -> None:
-        """``image`` (I420) toned in place."""
+    def bgr_measured(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`bgr` as near as a copy that is measured, not shown (the model input, the guide), needs."""
+
+    def i420(self, image: np.ndarray, within: Box | None = None) -> None:
+        """``image`` (I420) toned in place (only ``within``, if given)."""
 
 
 class Pyramid:
@@ -55,6 +64,8 @@ class Pyramid:
         self.levels: dict[int, np.ndarray] = {}
         self._picture: np.ndarray | None = None
         self._i420: np.ndarray | None = None
+        #: Where the frame in I420 is toned (None: everywhere).
+        self._i420_toned: Box | None = None
         self.tone = tone
         #: Toned copies: levels by number of halvings, resized copies by size (w, h).
         self._toned: dict[int | tuple[int, int], np.ndarray] = {}
@@ -73,19 +84,29 @@ class Pyramid:
         """The frame (made from the picture on first use)."""
         return self.halved(0)
 
-    def i420(self) -> np.ndarray:
+    def i420(self, within: Box | None = None) -> np.ndarray:
         """The frame in I420 (even sides), made once: from the picture when that is smaller than
-        the frame and the frame was not made (:func:`haikei.frames.i420.resize_i420`)."""
+        the frame and the frame was not made (:func:`haikei.frames.i420.resize_i420`). With a tone,
+        ``within`` (a box of the frame) says that only that part will be shown: the rest may be left
+        untoned (a blend that takes the frame only where the person is)."""
+        if self._i420 is not None and not _inside(within, self._i420_toned):
+            self._i420 = None  # toned in part, now wanted elsewhere: made again
         if self._i420 is None:
+            w, h = self.size
+            if self.tone is not None and within is not None:
+                within = (max(0, within[0]), max(0, within[1]), min(w, within[2]), min(h, within[3]))
+            else:
+                within = None
+            self._i420_toned = within
             picture = self._picture
             if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
                 self._i420 = to_i420(self._level(0, self.size))
                 if self.tone is not None:
-                    self.tone.i420(self._i420)
+                    self.tone.i420(self._i420, within)
             else:
                 small = to_i420(picture)
                 if self.tone is not None:
-                    self.tone.i420(small)
+                    self.tone.i420(small, _scaled(within, picture.shape[1] / w, picture.shape[0] / h))
                 self._i420 = resize_i420(small, self.size)
         return self._i420
 
@@ -152,7 +173,8 @@ class Pyramid:
         resize by less than 2x (bilinear, which then still reads every pixel) or more (area).
 
         Without ``dst`` the result may be a level itself: do not write into it. With a tone, a copy
-        that is resized is toned after the resize (it has fewer pixels than its level).
+        that is resized is toned after the resize (it has fewer pixels than its level), as a copy
+        to measure (:meth:`Tone.bgr_measured`): these are the model input and the guide.
         """
         w, h = self.size
         times = 0
@@ -170,7 +192,7 @@ class Pyramid:
             key = (int(size[0]), int(size[1]))
             if key not in self._toned:
                 resized = cv2.resize(source, key, interpolation=interpolation)
-                self._toned[key] = self.tone.bgr(resized, dst=resized)
+                self._toned[key] = self.tone.bgr_measured(resized, dst=resized)
             source = self._toned[key]
         if (source.shape[1], source.shape[0]) == tuple(size):
             if dst is None:
@@ -183,3 +205,20 @@ class Pyramid:
 def _halve(image: np.ndarray) -> np.ndarray:
     """``image`` shrunk by 2 (area average; sides even: OpenCV's fast exact halving)."""
     return cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA)
+
+
+def _inside(box: Box | None, toned: Box | None) -> bool:
+    """Whether ``box`` (None: all) lies inside the toned box ``toned`` (None: all)."""
+    if toned is None:
+        return True
+    if box is None:
+        return False
+    return box[0] >= toned[0] and box[1] >= toned[1] and box[2] <= toned[2] and box[3] <= toned[3]
+
+
+def _scaled(box: Box | None, kx: float, ky: float) -> Box | None:
+    """``box`` in the pixels of a picture ``kx`` x ``ky`` times the size, widened by a pixel for the
+    upscale's reach."""
+    if box is None:
+        return None
+    return (int(box[0] * kx) - 1, int(box[1] * ky) - 1, math.ceil(box[2] * kx) + 1, math.ceil(box[3] * ky) + 1)
