@@ -329,12 +329,14 @@ def test_bench_rejects_no_frames(doctor_video, bad, capsys):
     assert f"argument --frames: must be a whole number from 1 up, not '{bad}'" in capsys.readouterr().err
 
 
-def test_a_720p_frame_for_a_camera_is_shrunk_once_for_every_stage_and_has_no_frame_sized_matte(doctor_video):
+@pytest.mark.parametrize("model", ["selfie-landscape", "selfie-general"])
+def test_a_720p_frame_for_a_camera_is_shrunk_once_for_every_stage_and_has_no_frame_sized_matte(doctor_video, model):
     """Blur in I420 at 720p (issue 20): the model input, the refiner's guide and the blur all come from
     the same halvings (640x360, 320x180, 160x90: each made once), and the blend reads the refiner's
-    small matte, so no frame-sized float matte (nor any level of the matte but the refiner's) is made."""
+    small matte, so no frame-sized float matte (nor any level of the matte but the refiner's) is made:
+    with selfie-general's 336x192 mask too (refined at 320x180, a whole quarter of the frame)."""
     (frame,) = doctor_frames(doctor_video, 1, size=(1280, 720), skip=250)
-    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", model="selfie-landscape"))
+    processor = FrameProcessor(Settings(width=1280, height=720, background="blur:20", model=model))
     try:
         segmented = processor.segment(Frame(frame, 0, 0.0), I420)
         made = {k: id(level) for k, level in segmented.pyramid.levels.items()}

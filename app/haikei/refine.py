@@ -19,10 +19,23 @@ GUIDED_EPS = 60.0
 
 
 def working_size(frame_size: tuple[int, int], model_size: tuple[int, int], scale: float) -> tuple[int, int]:
-    """The refinement resolution: ``scale`` of the frame, never below the model's own mask."""
+    """The refinement resolution: ``scale`` of the frame, never below the model's own mask; or, up
+    to :data:`WHOLE_FACTOR_SLACK` smaller than that, the frame divided by 2, 4 or 8, so that the I420
+    blend reads the small matte instead of a frame-sized one (:meth:`~haikei.compose.blend.Compositor.i420_over`):
+    selfie-general's 336x192 mask at 720p is refined at 320x180."""
     w = max(model_size[0], round(frame_size[0] * scale))
     h = max(model_size[1], round(frame_size[1] * scale))
+    for factor in (8, 4, 2):
+        whole_w, whole_h = divmod(frame_size[0], factor), divmod(frame_size[1], factor)
+        if whole_w[1] or whole_h[1]:
+            continue
+        if (1 - WHOLE_FACTOR_SLACK) * w <= whole_w[0] <= w and (1 - WHOLE_FACTOR_SLACK) * h <= whole_h[0] <= h:
+            return whole_w[0], whole_h[0]
     return min(w, frame_size[0]), min(h, frame_size[1])
+
+
+#: How much below the model's mask the refinement may go to divide the frame by a whole factor.
+WHOLE_FACTOR_SLACK = 0.1
 
 
 #: Mask change (0–1) from which a pixel is taken as moving: its new value passes straight through.
