@@ -154,6 +154,25 @@ def test_a_model_file_that_is_not_a_small_regular_file_is_refused_before_reading
         assert rows["copy"] is False and all(rows[name] for name in SHIPPED)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_the_face_detectors_file_is_refused_the_same_way(tmp_path, kind):
+    """The face detector (touch-up) reads its file through the same checks: a FIFO or an oversized
+    file is one problem line, not a hang or a read of a gigabyte."""
+    from haikei.segment.faces import FaceModel
+
+    shipped = FaceModel.shipped()
+    model = tmp_path / "face.onnx"
+    if kind == "fifo":
+        os.mkfifo(model)
+    else:
+        with model.open("wb") as handle:
+            handle.truncate(MAX_MODEL_BYTES + 1)
+    why = "it is not a regular file" if kind == "fifo" else "it is too large"
+    with pytest.raises(ModelError, match=f"face detector: cannot read {model}: {why}"):
+        FaceModel(shipped.name, model, shipped.sha256, shipped.size).read_verified()
+    assert len(FaceModel(shipped.name, shipped.file, shipped.sha256, shipped.size).read_verified()) > 0
+
+
 NUMBERS = (
     st.integers(min_value=-(10**30), max_value=10**30)
     | st.integers(min_value=10**300, max_value=10**400)

@@ -14,7 +14,6 @@ threshold 0.5, weighted non-maximum suppression at IoU 0.3.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,8 @@ import onnxruntime as ort
 from haikei import paths
 from haikei.errors import ModelError
 from haikei.frames.person import Face, PersonGeometry
+from haikei.safefiles import RefusedFile, parse_json, read_file
+from haikei.segment.catalog import MAX_MANIFEST_BYTES, MAX_MODEL_BYTES
 
 MANIFEST = "face-detector.json"
 KIND = "face detector"
@@ -55,19 +56,22 @@ class FaceModel:
     def shipped(cls) -> FaceModel:
         path = paths.shipped_models_dir() / MANIFEST
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = parse_json(read_file(path, MAX_MANIFEST_BYTES))
             if raw["kind"] != KIND:
                 raise ValueError(f"kind is {raw['kind']!r}, not {KIND!r}")
             return cls(str(raw["name"]), path.parent / raw["file"], str(raw["sha256"]), int(raw["input"]["width"]))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(f"face detector manifest {path} is unusable: {exc}", "reinstall Haikei") from None
+        except (OSError, RefusedFile, ValueError, KeyError, TypeError, RecursionError) as exc:
+            why = exc.strerror or exc if isinstance(exc, OSError) else exc
+            raise ModelError(f"face detector manifest {path} is unusable: {why}", "reinstall Haikei") from None
 
     def read_verified(self) -> bytes:
+        """The model file's bytes (a regular file, at most :data:`MAX_MODEL_BYTES`), refused unless
+        their sha256 is the manifest's."""
         try:
-            data = self.file.read_bytes()
-        except OSError as exc:
-            problem = exc.strerror or exc
-            raise ModelError(f"face detector: cannot read {self.file}: {problem}", "reinstall Haikei") from None
+            data = read_file(self.file, MAX_MODEL_BYTES)
+        except (OSError, RefusedFile) as exc:
+            why = exc.strerror or exc if isinstance(exc, OSError) else exc
+            raise ModelError(f"face detector: cannot read {self.file}: {why}", "reinstall Haikei") from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise ModelError(f"face detector: {self.file.name} fails its sha256 check", "reinstall Haikei")
         return data
