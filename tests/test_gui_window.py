@@ -38,7 +38,7 @@ from haikei.gui.gallery import CELL, ROWS
 from haikei.gui.i18n import FOLDER, install_translator, remove_translator, tr
 from haikei.gui.main_window import SIDE_MAX, SIDE_MIN
 from haikei.gui.output_panel import OutputState, describe
-from haikei.settings import KNOBS
+from haikei.settings import KNOBS, Settings
 from support.gui import PORTRAIT, SIZE, expected
 
 GUI = REPO / "app" / "haikei" / "gui"
@@ -311,12 +311,12 @@ def japanese(qapp):
 def test_no_visible_text_stays_english_in_japanese(qtbot, make_app, japanese):
     """Every label, button, title, list entry, menu item and tooltip the user can see, with the output in
     trouble (no virtual camera), the stats shown and Advanced open."""
-    app, _ = make_app(sink=None, output="vcam", model="selfie-landscape")
+    app, _ = make_app(sink=None, output="vcam", model="selfie-landscape", light="auto", touch_up=40)
     qtbot.waitUntil(lambda: app.controller.output_state().problem is not None, timeout=10000)
     w = app.window
     w.show_advanced(True)
     app.refresh_status()
-    qtbot.waitUntil(lambda: bool(w.preview._stats_lines), timeout=5000)
+    qtbot.waitUntil(lambda: len(w.preview._stats_lines) > 9, timeout=10000)  # with the effects' lines
     texts = [t for widget in [w, *visible_widgets(w)] for t in widget_texts(widget)]
     texts += [w.preview.message, *(name for name, _ in w.preview._stats_lines)]
     menus = [app.tray.menu, app.tray.background_menu]
@@ -404,3 +404,22 @@ def test_the_window_size_option_and_screenshot(tmp_path):
     from PySide6.QtGui import QImage
 
     assert QImage(str(shot)).size() == QSize(1000, 700)
+
+
+def test_the_stats_list_the_effects_that_are_on():
+    from haikei.gui.preview import effects_on
+
+    assert effects_on(Settings()) == ()
+    assert effects_on(Settings(light="auto", touch_up=30)) == ("light", "face", "touch_up")
+    assert effects_on(Settings(framing="auto", style="pencil")) == ("framing", "style")
+
+
+def test_the_banner_for_settings_that_cannot_be_saved_is_in_the_ui_language(japanese):
+    from haikei.errors import SettingsNotSaved
+    from haikei.gui.app import not_saved_text
+
+    path = "/home/me/.config/haikei/settings.json"
+    for unreadable in (True, False):
+        text = not_saved_text(SettingsNotSaved("cannot …", path, "Permission denied", unreadable))
+        assert path in text and "(Permission denied)" in text
+        assert english_in(text.replace(path, "").replace("Permission denied", "")) == []

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from haikei import paths
-from haikei.errors import SettingsError
+from haikei.errors import SettingsError, SettingsNotSaved
 from haikei.safefiles import PendingFile, RefusedFile, parse_json, read_file
 from haikei.settings import Settings
 
@@ -113,7 +113,8 @@ def save_json_file(path: Path, values: dict[str, Any]) -> None:
         raw = None
     except (OSError, RefusedFile) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise SettingsError(f"cannot read {path} ({why}), so it is not written over; {NOT_SAVED}") from None
+        message = f"cannot read {path} ({why}), so it is not written over; {NOT_SAVED}"
+        raise SettingsNotSaved(message, path, why, unreadable=True) from None
     try:
         existing = parse_json(raw) if raw else {}
     except ValueError:
@@ -122,7 +123,8 @@ def save_json_file(path: Path, values: dict[str, Any]) -> None:
     try:
         atomic_write_text(path, json.dumps({**values, **kept}, indent=2) + "\n")
     except OSError as exc:
-        raise SettingsError(f"cannot write {path} ({exc.strerror}); {NOT_SAVED}") from None
+        message = f"cannot write {path} ({exc.strerror}); {NOT_SAVED}"
+        raise SettingsNotSaved(message, path, str(exc.strerror), unreadable=False) from None
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

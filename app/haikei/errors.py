@@ -33,6 +33,15 @@ class SettingsError(HaikeiError):
     """A setting has a value outside what Haikei supports."""
 
 
+class SettingsNotSaved(SettingsError):
+    """The settings file cannot be saved: ``path`` could not be read (then it is never written over:
+    ``unreadable``) or written, for the reason ``why``. The app runs on with the settings it has."""
+
+    def __init__(self, message: str, path: object, why: str, unreadable: bool):
+        super().__init__(message)
+        self.path, self.why, self.unreadable = path, why, unreadable
+
+
 class MediaError(HaikeiError):
     """An image or video file is missing, unreadable, corrupt or too large (each stage that reads files
     reports it as its own error: a source's, a background's)."""

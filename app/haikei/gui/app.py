@@ -15,7 +15,15 @@ from haikei import desktop
 from haikei.capture import camera_device
 from haikei.compose.backgrounds import BackgroundSpec
 from haikei.config import load_settings
-from haikei.errors import BackgroundError, HaikeiError, ModelError, OutputError, SettingsError, SourceError
+from haikei.errors import (
+    BackgroundError,
+    HaikeiError,
+    ModelError,
+    OutputError,
+    SettingsError,
+    SettingsNotSaved,
+    SourceError,
+)
 from haikei.frames.files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from haikei.gui import platform
 from haikei.gui.controller import EngineController
@@ -65,6 +73,23 @@ def virtual_camera_items() -> list[tuple[str, str]]:
     from haikei.devices import linux_devices
 
     return [(f"{d.name} ({d.id})", d.id) for d in linux_devices() if d.kind == "virtual-camera"]
+
+
+def not_saved_text(error: SettingsError) -> str:
+    """The banner for settings that cannot be saved, in the UI language (the file and the system's
+    reason as they are)."""
+    if not isinstance(error, SettingsNotSaved):
+        return str(error)
+    text = (
+        tr("Your settings cannot be saved: %1 cannot be read (%2), so Haikei does not write over it.")
+        if error.unreadable
+        else tr("Your settings cannot be saved: %1 cannot be written (%2).")
+    )
+    return (
+        text.replace("%1", str(error.path)).replace("%2", error.why)
+        + " "
+        + tr("Haikei runs on; changes you make last until you quit.")
+    )
 
 
 class HaikeiGui:
@@ -516,7 +541,7 @@ class HaikeiGui:
         """Said once (the banner stays): a read-only or full config folder must not nag, nor stop Quit."""
         if not self._told_not_saved:
             self._told_not_saved = True
-            self.window.show_warning(str(error))
+            self.window.show_warning(not_saved_text(error))
 
     def shutdown(self) -> None:
         """Save everything and release camera, model and output."""

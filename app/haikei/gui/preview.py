@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from haikei.gui.controller import EngineController
 from haikei.gui.i18n import tr
-from haikei.stats import STAGES
+from haikei.settings import Settings
+from haikei.stats import EFFECT_STAGES, STAGES
 
 REPAINT_MS = 16
 STATS_MS = 500
@@ -39,7 +40,24 @@ def stage_names() -> dict[str, str]:
         "compose": tr("compose"),
         "output": tr("output"),
         "total": tr("total"),
+        "framing": tr("auto-framing"),
+        "light": tr("light"),
+        "face": tr("face"),
+        "touch_up": tr("touch-up"),
+        "style": tr("style"),
     }
+
+
+def effects_on(settings: Settings) -> tuple[str, ...]:
+    """The effects' stages (:data:`~haikei.stats.EFFECT_STAGES`) that ``settings`` turn on."""
+    on = {
+        "framing": settings.framing != "off",
+        "light": settings.light != "off",
+        "face": settings.touch_up > 0,
+        "touch_up": settings.touch_up > 0,
+        "style": settings.style != "none",
+    }
+    return tuple(name for name in EFFECT_STAGES if on[name])
 
 
 class PreviewWidget(QWidget):
@@ -83,7 +101,8 @@ class PreviewWidget(QWidget):
         stages = snap["stages"]
         lines = [(tr("FPS %1   CPU %2 %").replace("%1", f"{snap['fps']:.1f}").replace("%2", f"{cpu:.0f}"), "")]
         names = stage_names()
-        for name in STAGES:
+        on = effects_on(self.controller.settings)
+        for name in (*STAGES[:-1], *on, STAGES[-1]):  # the effects that are on, before the total
             if name in stages:
                 lines.append((names[name], f"{stages[name]['p50']:.1f} ms"))
         lines.append((tr("dropped"), str(snap["dropped"])))

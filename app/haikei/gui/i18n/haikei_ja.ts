@@ -927,5 +927,37 @@ Double-click or press F2 to rename it.</source>
         <source>where the model is surer than this that it sees you, you show fully; lower it to keep more of your hair and shoulders</source>
         <translation>モデルが人物だと判断する確からしさがこれを超える所は、あなたがはっきり映ります。下げると髪や肩がより多く残ります</translation>
     </message>
+    <message>
+        <source>auto-framing</source>
+        <translation>自動フレーミング</translation>
+    </message>
+    <message>
+        <source>light</source>
+        <translation>明るさ補正</translation>
+    </message>
+    <message>
+        <source>face</source>
+        <translation>顔の検出</translation>
+    </message>
+    <message>
+        <source>touch-up</source>
+        <translation>美肌補正</translation>
+    </message>
+    <message>
+        <source>style</source>
+        <translation>スタイル</translation>
+    </message>
+    <message>
+        <source>Your settings cannot be saved: %1 cannot be read (%2), so Haikei does not write over it.</source>
+        <translation>設定を保存できません: %1 を読めないため (%2)、Haikei はこのファイルを上書きしません。</translation>
+    </message>
+    <message>
+        <source>Your settings cannot be saved: %1 cannot be written (%2).</source>
+        <translation>設定を保存できません: %1 に書き込めません (%2)。</translation>
+    </message>
+    <message>
+        <source>Haikei runs on; changes you make last until you quit.</source>
+        <translation>Haikei はこのまま動作します。変更した設定は終了するまで有効です。</translation>
+    </message>
 </context>
 </TS>
