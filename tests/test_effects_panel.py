@@ -62,3 +62,23 @@ def test_the_effects_speak_japanese(qtbot):
         assert style_names()["pencil"] == "鉛筆画"
     finally:
         QApplication.instance().removeTranslator(translator)
+
+
+def test_how_auto_framing_moves_is_set_in_advanced_while_it_is_on(qtbot):
+    """The zoom limit and the speed (settings.json's framing_zoom and framing_settle) in the Advanced
+    section: greyed, and saying why, while auto-framing is off; an edit changes the setting."""
+    from haikei.gui.advanced import AdvancedForm
+    from haikei.settings import Settings
+
+    changes = {}
+    form = AdvancedForm(lambda **change: changes.update(change))
+    qtbot.addWidget(form)
+    zoom, settle = form.fields["framing_zoom"], form.fields["framing_settle"]
+    assert (zoom.minimum(), zoom.maximum(), settle.minimum(), settle.maximum()) == (1.0, 4.0, 0.3, 3.0)
+    form.show_settings(Settings(), "blur")
+    assert not zoom.isEnabled() and "Only while auto-framing is on." in zoom.toolTip()
+    form.show_settings(Settings(framing="auto", framing_zoom=3.0), "blur")
+    assert zoom.isEnabled() and settle.isEnabled() and zoom.value() == 3.0 and changes == {}
+    zoom.setValue(2.5)
+    settle.setValue(1.2)
+    assert changes == {"framing_zoom": 2.5, "framing_settle": 1.2}

@@ -1,5 +1,6 @@
 """The Advanced section, generated from the settings' own :class:`~haikei.settings.Knob` metadata:
-resolution, frame rate, mirror, resting the camera, and every knob of the preset table, each with its
+resolution, frame rate, mirror, resting the camera, every knob of the preset table and how auto-framing
+moves, each with its
 label, its help as a tooltip, its range and choices, so knobs added to :class:`~haikei.settings.Settings`
 appear here without GUI edits. Knobs that do nothing for the current background are disabled, and say why.
 """
@@ -21,7 +22,9 @@ FORM_KNOBS = tuple(name for name in KNOBS if name in PRESET_KNOBS)
 #: Every setting the form shows (its labels and help are translated).
 #: The virtual camera's own settings, shown with resolution and frame rate.
 OUTPUT_KNOBS = ("vcam_format",)
-SHOWN = ("width", "fps", *OUTPUT_KNOBS, "mirror", "idle_when_unwatched", *FORM_KNOBS)
+#: How auto-framing moves (the window's Effects group turns it on).
+FRAMING_KNOBS = ("framing_zoom", "framing_settle")
+SHOWN = ("width", "fps", *OUTPUT_KNOBS, "mirror", "idle_when_unwatched", *FORM_KNOBS, *FRAMING_KNOBS)
 #: The knobs that do nothing for a kind of background: the effect off skips the model and its edge,
 #: a blur is made of the room itself (no colour of it to take out of the edge).
 #: (Light and its noise reduction work with the effect off too.)
@@ -71,6 +74,9 @@ class AdvancedForm(QWidget):
         heading = QLabel(tr("The edge around you (set by the preset)"), objectName="formHeading")
         form.addRow(heading)
         for name in FORM_KNOBS:
+            self._add_row(form, name, self._knob_widget(name, defaults))
+        form.addRow(QLabel(tr("Auto-framing"), objectName="formHeading"))
+        for name in FRAMING_KNOBS:
             self._add_row(form, name, self._knob_widget(name, defaults))
         self._filling = False
 
@@ -149,4 +155,10 @@ class AdvancedForm(QWidget):
             tip = knob_tip(name) if enabled else f"{knob_tip(name)}\n{why}"
             for each in (self.fields[name], self.labels[name]):
                 each.setEnabled(enabled)
+                each.setToolTip(tip)
+        framing = s.framing != "off"
+        for name in FRAMING_KNOBS:
+            tip = knob_tip(name) if framing else f"{knob_tip(name)}\n{tr('Only while auto-framing is on.')}"
+            for each in (self.fields[name], self.labels[name]):
+                each.setEnabled(framing)
                 each.setToolTip(tip)

@@ -959,5 +959,29 @@ Double-click or press F2 to rename it.</source>
         <source>Haikei runs on; changes you make last until you quit.</source>
         <translation>Haikei はこのまま動作します。変更した設定は終了するまで有効です。</translation>
     </message>
+    <message>
+        <source>Auto-framing zoom limit</source>
+        <translation>自動フレーミングの最大ズーム</translation>
+    </message>
+    <message>
+        <source>Auto-framing speed (s)</source>
+        <translation>自動フレーミングの速さ (秒)</translation>
+    </message>
+    <message>
+        <source>the most auto-framing zooms in</source>
+        <translation>自動フレーミングがズームインする最大の倍率</translation>
+    </message>
+    <message>
+        <source>seconds to re-frame</source>
+        <translation>構図を直すまでの秒数</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Only while auto-framing is on.</source>
+        <translation>自動フレーミングがオンのときだけ使われます。</translation>
+    </message>
 </context>
 </TS>
