@@ -213,6 +213,8 @@ def _inside(box: Box | None, toned: Box | None) -> bool:
         return True
     if box is None:
         return False
+    if box[2] <= box[0] or box[3] <= box[1]:  # an empty box: nothing of the frame shown
+        return True
     return box[0] >= toned[0] and box[1] >= toned[1] and box[2] <= toned[2] and box[3] <= toned[3]
 
 
