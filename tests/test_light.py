@@ -130,11 +130,12 @@ def run_i420(pictures, size=SIZE, **changes):
     return outputs, shares
 
 
-@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+@pytest.mark.parametrize("size", [(1280, 720), (960, 540), (640, 360)])
 def test_toned_only_where_the_person_shows_the_output_is_the_same(clip, monkeypatch, size):
     """With a background behind the person, the frame is toned only in the box where the matte is
-    above 0; the output is identical, frame for frame, to toning the whole frame (a camera picture
-    smaller than the output, 960x540 at 720p, and one as big)."""
+    above 0; the output is that of toning the whole frame (the 960x540 camera picture scaled up to
+    720p, as it is, and scaled down): identical but where OpenCV's vector and scalar loops round a
+    chroma value apart (a box's rows end elsewhere than the frame's), by one level, on a few pixels."""
     pictures = clip["raw"][:24]
     boxed, shares = run_i420(pictures, size)
     assert max(shares) < 0.8  # the person's box, not the frame
@@ -142,7 +143,8 @@ def test_toned_only_where_the_person_shows_the_output_is_the_same(clip, monkeypa
 
     monkeypatch.setattr(Matte, "extent", lambda matte: (0, 0, *matte.size))
     whole, _ = run_i420(pictures, size)
-    assert all(np.array_equal(a, b) for a, b in zip(boxed, whole))
+    apart = np.array([np.abs(a.astype(int) - b) for a, b in zip(boxed, whole)])
+    assert apart.max() <= 1 and np.count_nonzero(apart) <= 1e-5 * apart.size
 
 
 def test_a_frame_toned_in_part_and_then_wanted_whole_is_toned_whole(clip):

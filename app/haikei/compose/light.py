@@ -113,14 +113,16 @@ class Tone:
     def i420(self, image: np.ndarray, within: Box | None = None) -> None:
         """``image`` (I420) toned in place: Y through the curve, U and V scaled and un-cast against the
         unlit luma at chroma size; noise smoothed where the picture is lifted. With ``within`` (x0, y0,
-        x1, y1 in its pixels) only that part (widened to even sides); the rest is left as it came."""
+        x1, y1 in its pixels) only that part, widened by the reach of the 3x3 smoothing and to even
+        sides, so that every pixel in it is what toning the whole image gives; the rest is left as it came."""
         started = stage_clock()
         curve = self.curve
         y, u, v = i420_planes(image)
         if within is not None:
             h, w = y.shape
-            x0, y0 = max(0, within[0]) & ~1, max(0, within[1]) & ~1
-            x1, y1 = min(w, within[2] + (within[2] & 1)), min(h, within[3] + (within[3] & 1))
+            reach = 4  # a chroma pixel's 3x3 neighbourhood, in luma pixels, and even
+            x0, y0 = max(0, within[0] - reach) & ~1, max(0, within[1] - reach) & ~1
+            x1, y1 = min(w, (within[2] + reach + 1) & ~1), min(h, (within[3] + reach + 1) & ~1)
             if x1 - x0 < 2 or y1 - y0 < 2:
                 self.spent_ms += (stage_clock() - started) * 1e3
                 return

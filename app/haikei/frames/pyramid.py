@@ -219,8 +219,8 @@ def _inside(box: Box | None, toned: Box | None) -> bool:
 
 
 def _scaled(box: Box | None, kx: float, ky: float) -> Box | None:
-    """``box`` in the pixels of a picture ``kx`` x ``ky`` times the size, widened by a pixel for the
-    upscale's reach."""
+    """``box`` in the pixels of a picture ``kx`` x ``ky`` times the size, widened by the bilinear
+    upscale's reach (a pixel of the picture, two for the chroma's)."""
     if box is None:
         return None
-    return (int(box[0] * kx) - 1, int(box[1] * ky) - 1, math.ceil(box[2] * kx) + 1, math.ceil(box[3] * ky) + 1)
+    return (int(box[0] * kx) - 2, int(box[1] * ky) - 2, math.ceil(box[2] * kx) + 2, math.ceil(box[3] * ky) + 2)
