@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support.soak import growth_after_warmup, soak
+from support.soak import growth_after_warmup, setting_change, soak
 
 SOAK = Path(__file__).parent / "support" / "soak.py"
 
@@ -44,3 +44,13 @@ def test_the_window_runs_two_minutes_with_the_stats_overlay_on(doctor_video):
     assert run.returncode == 0, report  # no error, RSS flat after warm-up, sending and painting throughout
     rows = [line.split() for line in run.stdout.splitlines() if re.fullmatch(r"\s*[\d.]+(\s+[\d.]+){5}\s*", line)]
     assert len(rows) >= 20 and float(rows[-1][0]) >= 120, report
+
+
+def test_a_soak_takes_other_settings_typed_as_the_settings_are():
+    """``soak.py --set KNOB=VALUE`` (an hour with the effects on, say)."""
+    assert [setting_change(t) for t in ("light=auto", "touch_up=40", "mirror=off", "framing_zoom=2.5")] == [
+        ("light", "auto"),
+        ("touch_up", 40),
+        ("mirror", False),
+        ("framing_zoom", 2.5),
+    ]

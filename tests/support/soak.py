@@ -38,10 +38,13 @@ def soak(
     paced: bool,
     samples: int = 20,
     background: str = "blur",
+    changes: dict | None = None,
 ) -> list[tuple[int, float, float]]:
-    """Run until ``frames`` or ``seconds``; return (frames, seconds, rss_mb) samples."""
+    """Run until ``frames`` or ``seconds``; return (frames, seconds, rss_mb) samples. ``changes``: other
+    settings (the effects, a model)."""
     process = psutil.Process()
     settings = Settings(source=str(source), width=size[0], height=size[1], background=background)
+    settings = settings.replace(**(changes or {}))
     engine = Engine(settings, sink=NullSink(), paced=paced).start()
     started = time.monotonic()
     points = []
@@ -77,10 +80,16 @@ class GuiSample:
 
 
 def gui_soak(
-    source: Path, size: tuple[int, int], seconds: float, samples: int = 20, background: str = "blur"
+    source: Path,
+    size: tuple[int, int],
+    seconds: float,
+    samples: int = 20,
+    background: str = "blur",
+    changes: dict | None = None,
 ) -> tuple[list[GuiSample], float, list[str]]:
     """The real window (preview with the stats overlay, gallery, tray menu) and engine on ``source``
-    for ``seconds``: (samples, the source's frame rate, the errors the window was told of)."""
+    for ``seconds``: (samples, the source's frame rate, the errors the window was told of).
+    ``changes``: other settings (the effects, a model)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -89,6 +98,7 @@ def gui_soak(
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     overrides = {"source": str(source), "output": "none", "width": size[0], "height": size[1], "background": background}
+    overrides |= changes or {}
     gui = HaikeiGui(overrides, persist=False, use_system_tray=False, on_quit=app.quit)
     gui.window.stats_box.setChecked(True)
     errors: list[str] = []
@@ -134,6 +144,13 @@ def gui_verdict(
     return problems
 
 
+def setting_change(text: str) -> tuple[str, object]:
+    """``KNOB=VALUE`` as a setting's name and value, typed as the setting is."""
+    name, _, value = text.partition("=")
+    kind = type(getattr(Settings(), name))
+    return name, (value.lower() in ("1", "true", "yes", "on")) if kind is bool else kind(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_VIDEO)
@@ -148,10 +165,19 @@ def main(argv: list[str] | None = None) -> int:
         default=HELD_SHARE,
         help="--gui: the share of the source's frame rate every interval must reach (0: only no stall)",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KNOB=VALUE",
+        help="another setting, as settings.json names it (repeatable): --set light=auto --set touch_up=40",
+    )
     args = parser.parse_args(argv)
+    changes = dict(setting_change(text) for text in args.set)
     seconds = args.minutes * 60 if args.minutes else None
     if args.gui:
-        points, fps, errors = gui_soak(args.source, parse_size(args.size), seconds or 120.0, samples=30)
+        size = parse_size(args.size)
+        points, fps, errors = gui_soak(args.source, size, seconds or 120.0, samples=30, changes=changes)
         print(f"{'seconds':>8} {'frames':>8} {'sent fps':>8} {'painted':>8} {'fps':>6} {'RSS MB':>8}")
         previous = None
         for p in points:
@@ -171,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"problem: {problem}")
         return 1 if problems else 0
-    points = soak(args.source, parse_size(args.size), args.frames, seconds, args.paced, samples=30)
+    points = soak(args.source, parse_size(args.size), args.frames, seconds, args.paced, samples=30, changes=changes)
     for done, elapsed, rss in points:
         print(f"{done:8d} frames {elapsed:8.1f} s {rss:8.1f} MB")
     growth = growth_after_warmup(points)
