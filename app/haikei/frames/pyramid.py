@@ -13,9 +13,9 @@ and the first halving saved for ~0.8 ms of I420 work).
 A :class:`Tone` (the light effect's curve for this frame) is applied to each copy as it is handed
 out, the levels themselves staying as the camera made them; to the fewest pixels that give the copy:
 a resized copy (the model input, the guide: measured, never shown) is toned after the resize, by
-the curve's straight part, the frame in I420 made
-from a smaller picture is toned before it is scaled up, and a blend that shows the frame only inside
-the person's box asks for the frame in I420 toned only there.
+the curve's straight part; the frame in I420 made from a smaller picture is toned before it is
+scaled up; and a blend that shows the frame only inside the person's box asks for the frame in I420
+toned only there.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Tone(Protocol):
         """``image`` (BGR) toned, as a new image (or into ``dst``, which may be ``image``)."""
 
     def bgr_measured(self, image: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
-        """:meth:`bgr` as near as a copy that is measured, not shown (the model input, the guide), needs."""
+        """``image`` toned as nearly as a copy that is measured, not shown, needs (the model input, the guide)."""
 
     def i420(self, image: np.ndarray, within: Box | None = None) -> None:
         """``image`` (I420) toned in place (only ``within``, if given)."""
