@@ -175,3 +175,15 @@ def test_the_copies_only_measured_take_the_curves_straight_part(clip):
     mid = (exact > 40) & (exact < KNEE * 255 - 4)
     assert mid.sum() > 100 and np.abs(exact - straight)[mid].max() <= 1
     assert (straight >= exact)[exact >= KNEE * 255].all()
+
+
+def test_the_refiners_guide_is_not_toned(clip):
+    """Toning the grey guide changes nothing measurable in the matte, so it is left as it came."""
+    from haikei.compose.light import AutoLight
+
+    picture = clip["raw"][10]
+    tone = AutoLight().tone(picture, None, None, 0.0)
+    assert tone is not None
+    toned, plain = Pyramid(picture, SIZE, tone), Pyramid(picture, SIZE)
+    assert np.array_equal(toned.grey((320, 180)), plain.grey((320, 180)))
+    assert not np.array_equal(toned.resized((320, 180)), plain.resized((320, 180)))  # the model's copy is

@@ -106,7 +106,7 @@ class MaskRefiner:
         work = cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR)
         if options.upsample == "guided":
             # A grey guide: same mIoU as a colour one on the webcam photos, a third of the time.
-            guide = cv2.cvtColor(pyramid.resized(size), cv2.COLOR_BGR2GRAY)
+            guide = pyramid.grey(size)
             radius = max(2, round(size[0] / mask.shape[1] * 2))
             work = cv2.ximgproc.guidedFilter(guide, work, radius, GUIDED_EPS)
         # Stretch [low, high] to [0, 1]: a crisper edge than the model's soft ramp. The stretch is

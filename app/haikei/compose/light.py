@@ -3,12 +3,12 @@
 :class:`AutoLight` meters each camera picture (a 160x90 copy, weighted by the previous frame's matte
 and head) and moves one tone curve toward what it wants (a :class:`Curve`, remade only when it moves
 visibly); a frame's :class:`Tone` is handed to its :class:`~haikei.frames.pyramid.Pyramid`, which
-applies it to every copy of the frame it hands out: the small levels shown (the blur) through a
-per-channel LUT, the copies only measured (the model input, which segments better lit, and the
-guide) through the curve's straight part (one affine map per channel, a quarter of the LUT's cost),
-and the I420 frame through Y, U and V arithmetic, only inside the box where the matte shows the
-frame when a background replaces the room (against ~2 ms for a LUT on the frame in BGR, which only
-the BGR blend path pays).
+applies it to the copies of the frame it hands out: the small levels shown (the blur) through a
+per-channel LUT; the model input (measured, not shown; it segments better lit) through the curve's
+straight part (one affine map per channel, a quarter of the LUT's cost); the I420 frame through Y,
+U and V arithmetic, only inside the box where the matte shows the frame when a background replaces
+the room (against ~2 ms for a LUT on the frame in BGR, which only the BGR blend path pays). The
+refiner's grey guide is left as the camera made it (toning it changes nothing measurable).
 
 The curve cannot clip: a gain in gamma-encoded values (an exposure change for a power-law camera)
 up to a knee, then an exponential shoulder to white, so nothing below white reaches it; a toe gives
