@@ -116,6 +116,10 @@ class Tone:
         x1, y1 in its pixels) only that part, widened by the reach of the 3x3 smoothing and to even
         sides, so that every pixel in it is what toning the whole image gives; the rest is left as it came."""
         started = stage_clock()
+        self._i420(image, within)
+        self.spent_ms += (stage_clock() - started) * 1e3
+
+    def _i420(self, image: np.ndarray, within: Box | None) -> None:
         curve = self.curve
         y, u, v = i420_planes(image)
         if within is not None:
@@ -124,11 +128,9 @@ class Tone:
             x0, y0 = max(0, within[0] - reach) & ~1, max(0, within[1] - reach) & ~1
             x1, y1 = min(w, (within[2] + reach + 1) & ~1), min(h, (within[3] + reach + 1) & ~1)
             if x1 - x0 < 2 or y1 - y0 < 2:
-                self.spent_ms += (stage_clock() - started) * 1e3
                 return
-            if (x0, y0, x1, y1) != (0, 0, w, h):
-                rows, cols = slice(y0 >> 1, y1 >> 1), slice(x0 >> 1, x1 >> 1)
-                y, u, v = y[y0:y1, x0:x1], u[rows, cols], v[rows, cols]
+            rows, cols = slice(y0 >> 1, y1 >> 1), slice(x0 >> 1, x1 >> 1)
+            y, u, v = y[y0:y1, x0:x1], u[rows, cols], v[rows, cols]
         unlit = cv2.resize(y, (u.shape[1], u.shape[0]), interpolation=cv2.INTER_AREA)
         if curve.luma_denoise > 0:
             cv2.addWeighted(y, 1 - curve.luma_denoise, cv2.GaussianBlur(y, (3, 3), 0), curve.luma_denoise, 0, dst=y)
@@ -140,7 +142,6 @@ class Tone:
         if curve.chroma_denoise:
             cv2.blur(u, (3, 3), dst=u)
             cv2.blur(v, (3, 3), dst=v)
-        self.spent_ms += (stage_clock() - started) * 1e3
 
 
 class AutoLight:
@@ -270,9 +271,9 @@ class AutoLight:
         local_gain = float(toned[256, 3]) / metered
         # the straight part: gain · wb (x − black) / (1 − black), per channel, in levels
         slope = [self.gain * gain / (1 - self.black) for gain in wb]
-        straight = np.array([[0.0] * 4 for _ in range(3)], np.float32)
-        for c in range(3):
-            straight[c, c], straight[c, 3] = slope[c], -slope[c] * self.black * 255
+        straight = np.zeros((3, 4), np.float32)
+        straight[:, :3] = np.diag(slope)
+        straight[:, 3] = [-k * self.black * 255 for k in slope]
         lift = self.gain - DENOISE_FROM_GAIN
         chroma_gain = min(MAX_CHROMA_GAIN, 1 + CHROMA_SHARE * (local_gain - 1))
         # limited range: U - 128 = 0.564 (224/219) (B - Y) with Y = Y_limited - 16

@@ -93,10 +93,7 @@ class Pyramid:
             self._i420 = None  # toned in part, now wanted elsewhere: made again
         if self._i420 is None:
             w, h = self.size
-            if self.tone is not None and within is not None:
-                within = (max(0, within[0]), max(0, within[1]), min(w, within[2]), min(h, within[3]))
-            else:
-                within = None
+            within = within if self.tone is not None else None
             self._i420_toned = within
             picture = self._picture
             if 0 in self.levels or picture is None or picture.shape[1] >= self.size[0] or picture.shape[0] % 2:
