@@ -44,6 +44,12 @@ class RefusedFile(Exception):
         self.regular = regular
 
 
+def reason(error: Exception) -> str:
+    """Why reading a file failed, in words: an ``OSError``'s system message, else the error itself
+    (a :class:`RefusedFile`'s refusal, a parse error)."""
+    return str(error.strerror or error if isinstance(error, OSError) else error)
+
+
 def read_file(path: Path, limit: int) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them; :class:`RefusedFile` for
     anything else, ``OSError`` where it cannot be opened or read."""

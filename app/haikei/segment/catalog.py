@@ -18,7 +18,7 @@ from typing import Any
 
 from haikei import paths
 from haikei.errors import ModelError
-from haikei.safefiles import RefusedFile, parse_json, read_file
+from haikei.safefiles import RefusedFile, parse_json, read_file, reason
 from haikei.segment.registry import ENGINES
 
 LAYOUTS = ("NHWC", "NCHW")
@@ -107,7 +107,7 @@ class ModelManifest:
         try:
             data = read_file(self.file, MAX_MODEL_BYTES)
         except (OSError, RefusedFile) as exc:
-            why = exc.strerror or exc if isinstance(exc, OSError) else exc
+            why = reason(exc)
             raise ModelError(
                 f"model {self.name!r}: cannot read {self.file}: {why}",
                 "put the model file back or remove its manifest",
@@ -135,7 +135,7 @@ def parse_manifest(path: Path) -> ModelManifest | None:
     try:
         data = read_file(path, MAX_MANIFEST_BYTES)
     except (OSError, RefusedFile) as exc:
-        why = exc.strerror or exc if isinstance(exc, OSError) else exc
+        why = reason(exc)
         raise ModelError(f"model manifest {path} cannot be read: {why}") from None
     try:
         raw = parse_json(data)

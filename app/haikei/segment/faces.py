@@ -24,7 +24,7 @@ import onnxruntime as ort
 from haikei import paths
 from haikei.errors import ModelError
 from haikei.frames.person import Face, PersonGeometry
-from haikei.safefiles import RefusedFile, parse_json, read_file
+from haikei.safefiles import RefusedFile, parse_json, read_file, reason
 from haikei.segment.catalog import MAX_MANIFEST_BYTES, MAX_MODEL_BYTES
 
 MANIFEST = "face-detector.json"
@@ -61,7 +61,7 @@ class FaceModel:
                 raise ValueError(f"kind is {raw['kind']!r}, not {KIND!r}")
             return cls(str(raw["name"]), path.parent / raw["file"], str(raw["sha256"]), int(raw["input"]["width"]))
         except (OSError, RefusedFile, ValueError, KeyError, TypeError, RecursionError) as exc:
-            why = exc.strerror or exc if isinstance(exc, OSError) else exc
+            why = reason(exc)
             raise ModelError(f"face detector manifest {path} is unusable: {why}", "reinstall Haikei") from None
 
     def read_verified(self) -> bytes:
@@ -70,7 +70,7 @@ class FaceModel:
         try:
             data = read_file(self.file, MAX_MODEL_BYTES)
         except (OSError, RefusedFile) as exc:
-            why = exc.strerror or exc if isinstance(exc, OSError) else exc
+            why = reason(exc)
             raise ModelError(f"face detector: cannot read {self.file}: {why}", "reinstall Haikei") from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise ModelError(f"face detector: {self.file.name} fails its sha256 check", "reinstall Haikei")
