@@ -146,19 +146,15 @@ class AdvancedForm(QWidget):
         )
         to_vcam = output_kind(s.output) == "vcam"
         for name in OUTPUT_KNOBS:  # the virtual camera's own settings
-            tip = knob_tip(name) if to_vcam else f"{knob_tip(name)}\n{tr('Only for the virtual camera output.')}"
-            for each in (self.fields[name], self.labels[name]):
-                each.setEnabled(to_vcam)
-                each.setToolTip(tip)
+            self._enable(name, to_vcam, tr("Only for the virtual camera output."))
         for name in FORM_KNOBS:
-            enabled = name not in idle
-            tip = knob_tip(name) if enabled else f"{knob_tip(name)}\n{why}"
-            for each in (self.fields[name], self.labels[name]):
-                each.setEnabled(enabled)
-                each.setToolTip(tip)
-        framing = s.framing != "off"
+            self._enable(name, name not in idle, why)
         for name in FRAMING_KNOBS:
-            tip = knob_tip(name) if framing else f"{knob_tip(name)}\n{tr('Only while auto-framing is on.')}"
-            for each in (self.fields[name], self.labels[name]):
-                each.setEnabled(framing)
-                each.setToolTip(tip)
+            self._enable(name, s.framing != "off", tr("Only while auto-framing is on."))
+
+    def _enable(self, name: str, enabled: bool, why: str) -> None:
+        """The knob's field and label enabled or not; disabled, the tooltip also says ``why``."""
+        tip = knob_tip(name) if enabled else f"{knob_tip(name)}\n{why}"
+        for each in (self.fields[name], self.labels[name]):
+            each.setEnabled(enabled)
+            each.setToolTip(tip)
