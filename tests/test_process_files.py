@@ -18,7 +18,7 @@ from pathlib import Path
 
 import av
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from haikei import cli
@@ -116,9 +116,12 @@ def test_a_signal_midway_leaves_the_output_as_it_was(tmp_path, media, old, sig, 
 
 @FEW
 @given(delay=st.floats(0.0, 3.0), sig=st.sampled_from([signal.SIGINT, signal.SIGTERM, signal.SIGHUP]))
+@example(delay=0.02, sig=signal.SIGINT)  # here: inside the interpreter's start-up (CI met it once by chance)
+@example(delay=0.1, sig=signal.SIGINT)  # here: while the modules import, before Haikei's handlers
 def test_a_signal_at_any_moment_gives_the_old_file_or_a_complete_new_one(old, media, delay, sig):
     """Start-up, encoding, the check, the rename: exit 0 and a complete file, or 128+N (-N before
-    Python's handlers exist) and the old file byte for byte; never a leftover."""
+    Python's handlers exist; 1 for a SIGINT while the interpreter itself still starts) and the old
+    file byte for byte; never a leftover."""
     before = sha(old)
     run = start(media["sync.mp4"], old, "-y")
     time.sleep(delay)
@@ -128,6 +131,10 @@ def test_a_signal_at_any_moment_gives_the_old_file_or_a_complete_new_one(old, me
         assert frame_count(old) == 60
     elif run.returncode == -sig:  # before Python's handlers exist, or after they are gone as it exits
         assert sha(old) == before or frame_count(old) == 60
+    elif run.returncode == 1 and sig == signal.SIGINT and "init_import_site" in err:
+        # CPython's KeyboardInterrupt inside its own start-up (the site module, ~10-40 ms in): a fatal
+        # error of the interpreter before any of Haikei runs
+        assert sha(old) == before
     else:
         assert run.returncode == 128 + sig, err
         assert sha(old) == before
