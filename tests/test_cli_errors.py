@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -130,6 +131,33 @@ def test_console_script_reports_errors_the_same_way(files):
     result = subprocess.run([haikei, *run_args(files, "--model", "nope")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("haikei: error: unknown model 'nope'")
+
+
+#: A process that gets ``SIG{sig}`` while the ``haikei`` command's modules import (as the command
+#: started: the moment is pinned by an import hook), then runs the command as its entry point does.
+STOP_WHILE_IMPORTING = """
+import os, signal, sys
+
+class StopOnImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "haikei.cli":
+            os.kill(os.getpid(), signal.SIG{sig})
+        return None
+
+sys.meta_path.insert(0, StopOnImport())
+from haikei.__main__ import main
+sys.exit(main(["models"]))
+"""
+
+
+@pytest.mark.parametrize("sig", ["INT", "TERM", "HUP"])
+def test_a_stop_signal_while_the_modules_import_is_one_line_too(sig):
+    """Ctrl+C (or kill) in the first tenth of a second ends `haikei` as it does later: one line and
+    128 + N, not a KeyboardInterrupt's traceback (or, for SIGTERM, a silent death)."""
+    code = STOP_WHILE_IMPORTING.format(sig=sig)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 128 + getattr(signal, f"SIG{sig}"), result.stderr
+    assert result.stderr == f"haikei: interrupted (SIG{sig})\n"
 
 
 def test_saved_model_that_was_tampered_with_falls_back_to_the_default(files, private_home, capsys):

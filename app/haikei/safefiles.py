@@ -31,8 +31,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-#: The signals that stop Haikei cleanly: Ctrl+C, ``kill``, the terminal closing.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+from haikei.stopping import STOP_SIGNALS
+
 TEMP_SUFFIX = ".haikei-partial"
 
 

@@ -10,6 +10,6 @@ if len(sys.argv) >= 3 and sys.argv[1] == "-c":
     exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
     sys.exit(0)
 
-from haikei.cli import main
+from haikei.__main__ import main
 
 sys.exit(main(sys.argv[1:] or ["gui"]))

@@ -9,20 +9,18 @@ traceback with ``HAIKEI_DEBUG=1``). No usage block, no traceback, no native libr
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
 
 from haikei import __version__
 from haikei.cli import bench, devices, doctor, gui, models, process, run
 from haikei.cli import eval as eval_command
 from haikei.errors import HaikeiError
+from haikei.stopping import stop_at_once
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 #: Command name → its module, in the order ``haikei --help`` lists them.
 COMMANDS = {
@@ -54,29 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextlib.contextmanager
-def stop_at_once() -> Iterator[None]:
-    """Until a command handles them itself (``run`` stops its engine, ``process`` removes its temporary
-    file), a stop signal ends Haikei at once with one line and ``128 + N``: nothing is being written
-    then, and an import cut in half by KeyboardInterrupt would only end in a traceback."""
-
-    def stop(signum: int, _frame: object) -> None:
-        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-            print(f"haikei: interrupted ({signal.Signals(signum).name})", file=sys.stderr, flush=True)
-        os._exit(128 + signum)
-
-    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
         with stop_at_once():
+            args = build_parser().parse_args(argv)
             return COMMANDS[args.command].run(args)
     except HaikeiError as exc:
         print(f"haikei: error: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 
-from haikei.safefiles import STOP_SIGNALS
+from haikei.stopping import STOP_SIGNALS
 
 
 @contextlib.contextmanager
