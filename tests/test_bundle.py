@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -113,6 +116,27 @@ def test_bundle_processes_a_video(haikei, elsewhere, video):
         frames += 1
     capture.release()
     assert frames == FRAMES
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process's mapped libraries in /proc")
+def test_ctrl_c_while_the_bundle_starts_qt_is_one_line(haikei, elsewhere, video):
+    """Ctrl+C while the app still starts (PyInstaller's runtime hook is loading Qt's shiboken): one line and
+    130, as later on; without the app's own first runtime hook it was a KeyboardInterrupt inside Qt's start-up
+    and an abort (SIGABRT, a core dump)."""
+    cwd, env = elsewhere
+    out = cwd / "out.mp4"
+    started = subprocess.Popen(
+        [str(haikei), "process", str(video), str(out)], cwd=cwd, env=env, stderr=subprocess.PIPE, text=True
+    )
+    maps = Path(f"/proc/{started.pid}/maps")
+    deadline = time.monotonic() + 60
+    while "libshiboken6" not in maps.read_text() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    started.send_signal(signal.SIGINT)
+    _, err = started.communicate(timeout=60)
+    assert started.returncode == 130, err
+    assert re.fullmatch(r"haikei: interrupted \(SIGINT\)( after .*)?\n", err), err
+    assert not out.exists()
 
 
 def test_bundle_window_screenshot(haikei, elsewhere, video):
