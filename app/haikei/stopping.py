@@ -16,8 +16,8 @@ import signal
 import sys
 from collections.abc import Iterator
 
-#: The signals that stop Haikei: Ctrl+C, ``kill``, the terminal closing.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: The signals that stop Haikei: Ctrl+C, ``kill``, the terminal closing (Windows has no SIGHUP).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def stop_now(signum: int, _frame: object) -> None:
