@@ -299,3 +299,29 @@ def test_a_stop_signal_quits_the_window_as_quit_does(private_home, clip, sig):
     assert json.loads(settings_path().with_name("gui.json").read_text())["geometry"]  # saved on the way out
     assert sha(settings_path()) == before
     assert not list(settings_path().parent.glob(".*"))  # no temporary file left
+
+
+@pytest.mark.parametrize("masks", [True, False], ids=["signal masks", "no signal masks (Windows)"])
+def test_a_stop_signal_during_the_rename_comes_after_it(tmp_path, monkeypatch, masks):
+    """A Ctrl+C that lands while a new version is renamed over a file is delivered once the rename is
+    done: the file is whole (the new version) and no temporary file is left. Where signals cannot be
+    blocked (no ``signal.pthread_sigmask``: Windows) the handler defers it itself."""
+    from haikei.safefiles import Interrupted, PendingFile, stop_signals_raise
+
+    if not masks:
+        monkeypatch.delattr(signal, "pthread_sigmask")
+    real_replace = os.replace
+
+    def replace_while_interrupted(source, target):
+        signal.raise_signal(signal.SIGINT)
+        real_replace(source, target)
+
+    target = tmp_path / "settings.json"
+    target.write_text("old")
+    with pytest.raises(Interrupted), stop_signals_raise():
+        pending = PendingFile(target)
+        pending.path.write_text("new")
+        monkeypatch.setattr(os, "replace", replace_while_interrupted)
+        pending.commit()
+    assert target.read_text() == "new" and pending.committed
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]

@@ -143,14 +143,17 @@ _deferred: list[int] = []
 def stop_signals_held() -> Iterator[None]:
     """Stop signals wait (blocked, not lost) until the block is left. Blocking covers this thread
     only: a signal the kernel hands to another thread (an encoder's) still runs the Python handler
-    here, which then defers it too (:class:`StopSignals`)."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    here, which then defers it too (:class:`StopSignals`); where signals cannot be blocked (Windows
+    has no signal masks) that deferral is all there is."""
+    masks = hasattr(signal, "pthread_sigmask")
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if masks else None
     _held.append(None)
     try:
         yield
     finally:
         _held.pop()
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if masks:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         if not _held and _deferred:
             signal.raise_signal(_deferred.pop(0))  # delivered now, to whatever handler is in place
             _deferred.clear()
