@@ -325,3 +325,25 @@ def test_a_stop_signal_during_the_rename_comes_after_it(tmp_path, monkeypatch, m
         pending.commit()
     assert target.read_text() == "new" and pending.committed
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_a_folder_that_cannot_be_opened_still_gets_the_new_version(tmp_path, monkeypatch):
+    """Windows refuses to open a folder (so does Linux without read permission on it): the rename
+    cannot be fsynced there, but the save is whole and reported as done, not as a failure."""
+    from haikei.safefiles import PendingFile
+
+    real_open = os.open
+
+    def open_no_folder(path, flags, *args):
+        if os.path.isdir(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    target = tmp_path / "settings.json"
+    target.write_text("old")
+    monkeypatch.setattr(os, "open", open_no_folder)
+    with PendingFile(target) as pending:
+        pending.path.write_text("new")
+        pending.commit()
+    assert target.read_text() == "new" and pending.committed
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]

@@ -167,6 +167,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _fsync_folder(folder: Path) -> None:
+    """fsync ``folder`` where it can be opened: Windows opens no folder (its file system journals the
+    rename itself), nor does Linux one without read permission; the new version is in place either way."""
+    with contextlib.suppress(PermissionError):
+        _fsync(folder)
+
+
 def _new_file_mode(target: Path) -> int:
     """The target's permissions, or what a new file gets under the umask (mkstemp makes it 0600)."""
     try:
@@ -201,7 +208,7 @@ class PendingFile:
                 os.replace(self.path, self.target)
                 self.path = None
                 self.committed = True
-            _fsync(self.target.parent)  # the rename itself reaches the disk
+            _fsync_folder(self.target.parent)  # the rename itself reaches the disk
         finally:
             self.discard()
 
