@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from haikei.stopping import STOP_SIGNALS
+from haikei.stopping import STOP_SIGNALS, stop_signals_to
 
 TEMP_SUFFIX = ".haikei-partial"
 
@@ -126,12 +126,8 @@ class StopSignals:
 def stop_signals_raise() -> Iterator[StopSignals]:
     """Stop signals raise :class:`Interrupted` inside (see :class:`StopSignals`); the previous handlers after."""
     stops = StopSignals()
-    previous = {sig: signal.signal(sig, stops._interrupt) for sig in STOP_SIGNALS}
-    try:
+    with stop_signals_to(stops._interrupt):
         yield stops
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 #: Depth of :func:`stop_signals_held` blocks in the main thread, and the signals that came meanwhile.

@@ -14,7 +14,8 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 #: The signals that stop Haikei: Ctrl+C, ``kill``, the terminal closing (Windows has no SIGHUP).
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -28,11 +29,16 @@ def stop_now(signum: int, _frame: object) -> None:
 
 
 @contextlib.contextmanager
-def stop_at_once() -> Iterator[None]:
-    """:func:`stop_now` for the stop signals inside; the previous handlers after."""
-    previous = {sig: signal.signal(sig, stop_now) for sig in STOP_SIGNALS}
+def stop_signals_to(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """``handler`` for the stop signals inside; the previous handlers after."""
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def stop_at_once() -> contextlib.AbstractContextManager[None]:
+    """:func:`stop_now` for the stop signals inside; the previous handlers after."""
+    return stop_signals_to(stop_now)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 
-from haikei.stopping import STOP_SIGNALS
+from haikei.stopping import stop_signals_to
 
 
 @contextlib.contextmanager
@@ -45,12 +45,10 @@ def quit_on_stop_signals(quit_: Callable[[], None]) -> Iterator[list[int]]:
 
     notifier.activated.connect(drain)
     old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
     try:
-        yield received
+        with stop_signals_to(handler):
+            yield received
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
         signal.set_wakeup_fd(old_fd)
         notifier.setEnabled(False)
         reader.close()
