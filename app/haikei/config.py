@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from haikei import paths
 from haikei.errors import SettingsError, SettingsNotSaved
-from haikei.safefiles import PendingFile, RefusedFile, parse_json, read_file
+from haikei.safefiles import PendingFile, RefusedFile, parse_json, read_file, reason
 from haikei.settings import Settings
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ def load_json_file(path: Path, parse: Callable[[dict], T], default: Callable[[],
         return default(), [_set_aside(path, str(refused))]
     except OSError as exc:
         return default(), [
-            f"cannot read settings file {path} ({exc.strerror}); using defaults, and it is not written over"
+            f"cannot read settings file {path} ({reason(exc)}); using defaults, and it is not written over"
         ]
     try:
         data = parse_json(raw)  # bad UTF-8 and bad JSON are both ValueErrors
@@ -112,7 +112,7 @@ def save_json_file(path: Path, values: dict[str, Any]) -> None:
     except FileNotFoundError:
         raw = None
     except (OSError, RefusedFile) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        why = reason(exc)
         message = f"cannot read {path} ({why}), so it is not written over; {NOT_SAVED}"
         raise SettingsNotSaved(message, path, why, unreadable=True) from None
     try:
