@@ -53,7 +53,7 @@ def test_output_choice_is_switched_live_and_reaches_the_output(qtbot, make_app, 
     app, _ = make_app(sink=None, background="color:#0000ff")
     panel = app.window.output_panel
     app.refresh_status()
-    assert panel.none_radio.isChecked() and panel.headline.text() == "○ Nowhere: only this preview shows the picture."
+    assert panel.none_radio.isChecked() and panel.headline.text() == "Nowhere: only this preview shows the picture."
     assert recording_backend.last is None
     vcam_format = app.window.advanced.fields["vcam_format"]
     assert not vcam_format.isEnabled()  # a setting of the virtual camera alone
@@ -86,7 +86,7 @@ def test_a_missing_virtual_camera_explains_copies_the_fix_and_offers_pipewire(qt
     qtbot.waitUntil(lambda: app.controller.output_state().problem is not None, timeout=10000)
     app.refresh_status()
     assert panel.vcam_radio.isChecked()
-    assert panel.headline.text() == "○ No virtual camera on this computer yet"
+    assert panel.headline.text() == "⚠ No virtual camera on this computer yet"
     assert panel.advice.text().count(". ") + panel.advice.text().endswith(".") == 2  # two sentences
     assert "--" not in panel.advice.text() + panel.headline.text()  # no command-line options in the words
     panel.copy_button.click()
@@ -108,6 +108,25 @@ def test_a_missing_virtual_camera_explains_copies_the_fix_and_offers_pipewire(qt
     got = consume(tmp_path, 10)  # another program reads the camera: it gets the composed picture
     want = expected(app.controller.settings)
     assert np.abs(got["bgr"][-1].astype(int) - want).mean() < 3  # through I420
+
+
+def test_a_screenshot_shows_the_status_words_whole(qtbot, make_app):
+    """The window's picture (``haikei gui --screenshot``) lays out the status words it has just set:
+    grabbed before, the longest advice was cut to two of its four lines."""
+    app, _ = make_app(sink=None, output="vcam")  # no v4l2loopback here: the longest words the panel has
+    app._status_timer.stop()  # the status changes only where the test says
+    app.window.resize(1280, 800)
+    panel = app.window.output_panel
+    qtbot.waitUntil(lambda: app.controller.output_state().problem is not None, timeout=10000)
+    panel.show_state(OutputState("none"))  # laid out with the short words first
+    qtbot.waitUntil(lambda: panel.advice.isHidden() and app.window.size() == QSize(1280, 800), timeout=2000)
+    qtbot.wait(50)
+
+    picture = app.picture()
+    assert picture.size() == QSize(1280, 800)
+    assert panel.headline.text().startswith("⚠ ") and panel.advice.isVisibleTo(app.window)
+    for label in (panel.headline, panel.advice):
+        assert label.height() >= label.heightForWidth(label.width()) > 0, label.text()
 
 
 def test_the_panel_says_who_is_watching_and_what_is_wrong(qapp):

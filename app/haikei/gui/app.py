@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QLocale, QRect, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QLocale, QRect, Qt, QTimer
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
 
 from haikei import desktop
@@ -292,7 +293,7 @@ class HaikeiGui:
             background_key=key,
             paused=c.paused,
             window_visible=self.window.isVisible(),
-            tooltip=f"Haikei — {state}\n{self.window.output_panel.headline.text().lstrip('●○ ')}",
+            tooltip=f"Haikei — {state}\n{self.window.output_panel.headline_words}",
         )
 
     def refresh_status(self) -> None:
@@ -311,6 +312,14 @@ class HaikeiGui:
             )
             w.preview.update()
         self._refresh_tray()
+
+    def picture(self) -> QPixmap:
+        """The window as it shows now, its status words up to date and laid out: a layout change is
+        queued until the event loop runs, and a grab before that cuts text that just grew longer."""
+        self.refresh_status()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.window.preview.repaint()
+        return self.window.grab()
 
     def _source_words(self, problem: str) -> str:
         if camera_device(self.controller.settings.source) is not None:
@@ -624,9 +633,7 @@ def run_gui(
                 if gui.controller.frames_out < (frames or 1) or gui.window.preview.painted == 0:
                     return
                 if screenshot:
-                    gui.refresh_status()
-                    gui.window.preview.repaint()
-                    if not gui.window.grab().save(str(screenshot)):
+                    if not gui.picture().save(str(screenshot)):
                         print(f"haikei: error: cannot write screenshot {screenshot}", file=sys.stderr)
                         result["code"] = 2
                 gui.quit()

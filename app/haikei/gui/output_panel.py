@@ -79,7 +79,7 @@ class Description:
     """The panel's words for an :class:`OutputState`."""
 
     headline: str
-    #: ``ok`` (green), ``wait`` (grey) or ``bad`` (red).
+    #: ``ok`` (green), ``wait`` (grey) or ``bad`` (red): see :data:`TONE_MARKS`.
     tone: str
     #: Two sentences: what is wrong and what to do (empty when it works).
     advice: str = ""
@@ -87,6 +87,11 @@ class Description:
     command: str = ""
     #: Offer "Use the PipeWire camera instead".
     offer_pipewire: bool = False
+
+
+#: The sign before a headline of each tone: a dot for working, a warning sign for a problem, none for
+#: waiting (a hollow circle there read as a fourth, unchecked radio button right under the choices).
+TONE_MARKS = {"ok": "● ", "bad": "⚠ ", "wait": ""}
 
 
 def problem_kind(spec: str, problem: OutputError) -> str:
@@ -300,6 +305,8 @@ class OutputPanel(QWidget):
 
         self._command = ""
         self._spec = ""
+        #: The headline's words without its sign (for the tray's tooltip).
+        self.headline_words = ""
         self.copy_button.clicked.connect(lambda: self._copy(self._command))
         self.pipewire_button.clicked.connect(lambda: self.output_chosen.emit("pipewire"))
         self.vcam_radio.clicked.connect(lambda: self.output_chosen.emit(self.device_box.currentData() or "vcam"))
@@ -350,7 +357,8 @@ class OutputPanel(QWidget):
         self.device_box.setEnabled(kind == "vcam")
         words = describe(state)
         self.headline.setProperty("tone", words.tone)
-        self.headline.setText(("● " if words.tone == "ok" else "○ ") + words.headline)
+        self.headline_words = words.headline
+        self.headline.setText(TONE_MARKS[words.tone] + words.headline)
         self.headline.style().unpolish(self.headline)
         self.headline.style().polish(self.headline)
         self.advice.setText(words.advice)
